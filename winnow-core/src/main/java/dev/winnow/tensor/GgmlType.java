@@ -18,7 +18,7 @@ public enum GgmlType {
     Q3_K(11, 256, 110, false),
     Q4_K(12, 256, 144, false),
     Q5_K(13, 256, 176, false),
-    Q6_K(14, 256, 210, false),
+    Q6_K(14, 256, 210, true),
     Q8_K(15, 256, 292, false),
     IQ2_XXS(16, 256, 66, false),
     IQ2_XS(17, 256, 74, false),

@@ -1,0 +1,97 @@
+package dev.winnow.generate;
+
+import java.util.List;
+
+/**
+ * How to generate: sampling settings and stop rules. Defaults follow llama.cpp
+ * (temperature 0.8, top-k 40, top-p 0.95, min-p 0.05, no repetition penalty).
+ *
+ * @param maxTokens most tokens to generate; -1 = until EOS or the context is full
+ * @param temperature 0 = greedy (argmax)
+ * @param topK keep the k most likely tokens; 0 = off
+ * @param topP keep the smallest set whose probability reaches p; 1 = off
+ * @param minP drop tokens with probability below minP × the top probability; 0 = off
+ * @param repeatPenalty divide positive (multiply negative) logits of recent tokens; 1 = off
+ * @param repeatLastN how many recent tokens the penalty looks at
+ * @param seed random seed; the same seed gives the same output
+ * @param stop strings that end generation (not included in the output)
+ * @param ignoreEos keep generating past end-of-generation tokens
+ */
+public record GenerationParams(
+        int maxTokens,
+        float temperature,
+        int topK,
+        float topP,
+        float minP,
+        float repeatPenalty,
+        int repeatLastN,
+        long seed,
+        List<String> stop,
+        boolean ignoreEos) {
+
+    public GenerationParams {
+        stop = List.copyOf(stop);
+        if (maxTokens < -1) throw new IllegalArgumentException("maxTokens must be >= -1, got " + maxTokens);
+        if (!(temperature >= 0)) throw new IllegalArgumentException("temperature must be >= 0, got " + temperature);
+        if (topK < 0) throw new IllegalArgumentException("topK must be >= 0, got " + topK);
+        if (!(topP > 0 && topP <= 1)) throw new IllegalArgumentException("topP must be in (0, 1], got " + topP);
+        if (!(minP >= 0 && minP <= 1)) throw new IllegalArgumentException("minP must be in [0, 1], got " + minP);
+        if (!(repeatPenalty > 0)) throw new IllegalArgumentException("repeatPenalty must be > 0, got " + repeatPenalty);
+        if (repeatLastN < 0) throw new IllegalArgumentException("repeatLastN must be >= 0, got " + repeatLastN);
+        for (String s : stop) {
+            if (s.isEmpty()) throw new IllegalArgumentException("stop strings must not be empty");
+        }
+    }
+
+    public static GenerationParams defaults() {
+        return builder().build();
+    }
+
+    /** Greedy decoding (temperature 0). */
+    public static GenerationParams greedy(int maxTokens) {
+        return builder().temperature(0).maxTokens(maxTokens).build();
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    public Builder toBuilder() {
+        return new Builder().maxTokens(maxTokens).temperature(temperature).topK(topK).topP(topP).minP(minP)
+                .repeatPenalty(repeatPenalty).repeatLastN(repeatLastN).seed(seed).stop(stop).ignoreEos(ignoreEos);
+    }
+
+    public boolean isGreedy() {
+        return temperature == 0f;
+    }
+
+    public static final class Builder {
+        private int maxTokens = 256;
+        private float temperature = 0.8f;
+        private int topK = 40;
+        private float topP = 0.95f;
+        private float minP = 0.05f;
+        private float repeatPenalty = 1.0f;
+        private int repeatLastN = 64;
+        private long seed = System.nanoTime();
+        private List<String> stop = List.of();
+        private boolean ignoreEos;
+
+        public Builder maxTokens(int v) { maxTokens = v; return this; }
+        public Builder temperature(float v) { temperature = v; return this; }
+        public Builder topK(int v) { topK = v; return this; }
+        public Builder topP(float v) { topP = v; return this; }
+        public Builder minP(float v) { minP = v; return this; }
+        public Builder repeatPenalty(float v) { repeatPenalty = v; return this; }
+        public Builder repeatLastN(int v) { repeatLastN = v; return this; }
+        public Builder seed(long v) { seed = v; return this; }
+        public Builder stop(List<String> v) { stop = v; return this; }
+        public Builder stop(String... v) { stop = List.of(v); return this; }
+        public Builder ignoreEos(boolean v) { ignoreEos = v; return this; }
+
+        public GenerationParams build() {
+            return new GenerationParams(maxTokens, temperature, topK, topP, minP, repeatPenalty, repeatLastN, seed,
+                    stop, ignoreEos);
+        }
+    }
+}

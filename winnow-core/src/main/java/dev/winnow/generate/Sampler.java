@@ -1,0 +1,159 @@
+package dev.winnow.generate;
+
+import java.util.Arrays;
+import java.util.SplittableRandom;
+
+/**
+ * Picks the next token from logits, in llama.cpp's order: repetition penalty → top-k → top-p →
+ * min-p → temperature → draw. Temperature 0 is argmax (first index on ties). Deterministic for
+ * a given seed.
+ */
+public final class Sampler {
+    private final GenerationParams p;
+    private final SplittableRandom random;
+    private int[] order = new int[0];
+    private float[] work = new float[0];
+
+    public Sampler(GenerationParams params) {
+        this.p = params;
+        this.random = new SplittableRandom(params.seed());
+    }
+
+    /**
+     * @param logits at least {@code vocab} values (not modified)
+     * @param recent the tokens so far (prompt and generated), newest last; for the repetition penalty
+     * @param recentCount how many of {@code recent} are valid
+     */
+    public int sample(float[] logits, int vocab, int[] recent, int recentCount) {
+        if (work.length < vocab) {
+            work = new float[vocab];
+            order = new int[vocab];
+        }
+        float[] l = work;
+        System.arraycopy(logits, 0, l, 0, vocab);
+        applyRepeatPenalty(l, vocab, recent, recentCount);
+        if (p.isGreedy()) return argmax(l, vocab);
+
+        int n = topCandidates(l, vocab);
+        // Softmax over the candidates (sorted by logit, descending).
+        float max = l[order[0]];
+        double[] probs = new double[n];
+        double sum = 0;
+        for (int i = 0; i < n; i++) {
+            probs[i] = Math.exp(l[order[i]] - max);
+            sum += probs[i];
+        }
+        for (int i = 0; i < n; i++) probs[i] /= sum;
+        if (p.topP() < 1f) {
+            double cum = 0;
+            int keep = n;
+            for (int i = 0; i < n; i++) {
+                cum += probs[i];
+                if (cum >= p.topP()) {
+                    keep = i + 1;
+                    break;
+                }
+            }
+            n = keep;
+        }
+        if (p.minP() > 0f) {
+            double threshold = probs[0] * p.minP();
+            int keep = 1;
+            while (keep < n && probs[keep] >= threshold) keep++;
+            n = keep;
+        }
+        // Temperature on the kept logits, then draw.
+        double[] w = new double[n];
+        double total = 0;
+        for (int i = 0; i < n; i++) {
+            w[i] = Math.exp((l[order[i]] - max) / p.temperature());
+            total += w[i];
+        }
+        double r = random.nextDouble() * total;
+        for (int i = 0; i < n; i++) {
+            r -= w[i];
+            if (r < 0) return order[i];
+        }
+        return order[n - 1];
+    }
+
+    private void applyRepeatPenalty(float[] l, int vocab, int[] recent, int recentCount) {
+        if (p.repeatPenalty() == 1f || p.repeatLastN() == 0 || recentCount == 0) return;
+        int from = Math.max(0, recentCount - p.repeatLastN());
+        boolean[] seen = new boolean[vocab];
+        for (int i = from; i < recentCount; i++) {
+            int t = recent[i];
+            if (t < 0 || t >= vocab || seen[t]) continue;
+            seen[t] = true;
+            l[t] = l[t] > 0 ? l[t] / p.repeatPenalty() : l[t] * p.repeatPenalty();
+        }
+    }
+
+    /** Fills {@code order} with the candidate ids sorted by logit descending; returns how many. */
+    private int topCandidates(float[] l, int vocab) {
+        int k = p.topK() > 0 ? Math.min(p.topK(), vocab) : vocab;
+        Integer[] boxed;
+        if (k < vocab) {
+            // Min-heap of the k best, then sort.
+            int[] heap = new int[k];
+            int size = 0;
+            for (int i = 0; i < vocab; i++) {
+                if (size < k) {
+                    heap[size] = i;
+                    siftUp(heap, size++, l);
+                } else if (better(i, heap[0], l)) {
+                    heap[0] = i;
+                    siftDown(heap, size, l);
+                }
+            }
+            boxed = new Integer[k];
+            for (int i = 0; i < k; i++) boxed[i] = heap[i];
+        } else {
+            boxed = new Integer[vocab];
+            for (int i = 0; i < vocab; i++) boxed[i] = i;
+        }
+        Arrays.sort(boxed, (a, b) -> better(a, b, l) ? -1 : better(b, a, l) ? 1 : 0);
+        for (int i = 0; i < boxed.length; i++) order[i] = boxed[i];
+        return boxed.length;
+    }
+
+    /** a ranks before b: higher logit, then lower id. */
+    private static boolean better(int a, int b, float[] l) {
+        return l[a] > l[b] || (l[a] == l[b] && a < b);
+    }
+
+    private static void siftUp(int[] h, int i, float[] l) {
+        while (i > 0) {
+            int parent = (i - 1) / 2;
+            if (better(h[parent], h[i], l)) {
+                int t = h[parent];
+                h[parent] = h[i];
+                h[i] = t;
+                i = parent;
+            } else {
+                break;
+            }
+        }
+    }
+
+    private static void siftDown(int[] h, int size, float[] l) {
+        int i = 0;
+        while (true) {
+            int a = 2 * i + 1, b = a + 1, worst = i;
+            if (a < size && better(h[worst], h[a], l)) worst = a;
+            if (b < size && better(h[worst], h[b], l)) worst = b;
+            if (worst == i) return;
+            int t = h[worst];
+            h[worst] = h[i];
+            h[i] = t;
+            i = worst;
+        }
+    }
+
+    /** Index of the largest value (first on ties). */
+    public static int argmax(float[] l, int n) {
+        int best = 0;
+        for (int i = 1; i < n; i++) if (l[i] > l[best]) best = i;
+        return best;
+    }
+}

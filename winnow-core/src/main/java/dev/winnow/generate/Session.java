@@ -1,0 +1,221 @@
+package dev.winnow.generate;
+
+import dev.winnow.kv.KvCache;
+import dev.winnow.model.ForwardState;
+import dev.winnow.model.Model;
+import dev.winnow.model.ModelConfig;
+import dev.winnow.model.Transformer;
+import dev.winnow.tokenizer.StreamingDecoder;
+import dev.winnow.tokenizer.Tokenizer;
+import java.util.Arrays;
+
+/**
+ * One conversation with a model: it owns a {@link KvCache} and the token history, processes
+ * prompts in chunks (batched prefill) and generates token by token. Successive calls continue
+ * the same context (the cache is kept); {@link #reset()} starts over. Not thread-safe: use one
+ * session per thread (sessions of one {@link Model} may run concurrently).
+ */
+public final class Session {
+    /** Default prompt chunk size for batched prefill. */
+    public static final int DEFAULT_BATCH = 128;
+
+    private final Model model;
+    private final Transformer transformer;
+    private final ModelConfig config;
+    private final KvCache cache;
+    private final ForwardState state;
+    private final int contextLength;
+    private int[] history = new int[256];
+    private int length;
+    /** A sampled token not yet run through the model (the last one of a generation). */
+    private int pending = -1;
+
+    /** A session with the model's trained context length and the default batch size. */
+    public Session(Model model) {
+        this(model, model.config().contextLength(), DEFAULT_BATCH);
+    }
+
+    /**
+     * @param contextLength most tokens the session holds (prompt + generated)
+     * @param batchSize prompt tokens processed per forward pass
+     */
+    public Session(Model model, int contextLength, int batchSize) {
+        if (contextLength < 1) throw new IllegalArgumentException("context length must be >= 1, got " + contextLength);
+        if (batchSize < 1) throw new IllegalArgumentException("batch size must be >= 1, got " + batchSize);
+        this.model = model;
+        this.transformer = model.transformer();
+        this.config = model.config();
+        this.contextLength = contextLength;
+        this.cache = new KvCache(config.layers(), config.kvHeads(), config.headSize());
+        this.state = new ForwardState(config, batchSize);
+    }
+
+    public Model model() {
+        return model;
+    }
+
+    public KvCache cache() {
+        return cache;
+    }
+
+    public int contextLength() {
+        return contextLength;
+    }
+
+    /** Tokens in the context so far (processed or pending). */
+    public int position() {
+        return length;
+    }
+
+    /** The token history. */
+    public int[] tokens() {
+        return Arrays.copyOf(history, length);
+    }
+
+    /** Forgets the context: empties the cache and the history. */
+    public void reset() {
+        cache.clear();
+        length = 0;
+        pending = -1;
+    }
+
+    /**
+     * Runs tokens through the model (in chunks of the batch size) and returns the logits after
+     * the last one (a copy, {@code vocab} values).
+     */
+    public float[] prefill(int[] tokens) {
+        return run(tokens, false)[0];
+    }
+
+    /**
+     * Runs tokens through the model and returns the logits after every one of them
+     * ({@code tokens.length × vocab}).
+     */
+    public float[][] evaluate(int[] tokens) {
+        return run(tokens, true);
+    }
+
+    /** Runs one token and returns the logits after it. */
+    public float[] decode(int token) {
+        return prefill(new int[] {token});
+    }
+
+    private float[][] run(int[] tokens, boolean allLogits) {
+        if (tokens.length == 0) throw new IllegalArgumentException("no tokens to process");
+        int[] all = tokens;
+        if (pending >= 0) {
+            all = new int[tokens.length + 1];
+            all[0] = pending;
+            System.arraycopy(tokens, 0, all, 1, tokens.length);
+            length--; // the pending token is already in the history
+        }
+        ensureFits(all.length);
+        int vocab = config.vocabSize();
+        float[][] out = new float[allLogits ? tokens.length : 1][];
+        int skip = all.length - tokens.length; // logits of the pending token are not returned
+        int chunk = state.capacity();
+        int[] positions = new int[chunk];
+        for (int start = 0; start < all.length; start += chunk) {
+            int n = Math.min(chunk, all.length - start);
+            for (int i = 0; i < n; i++) positions[i] = length + i;
+            int[] batch = Arrays.copyOfRange(all, start, start + n);
+            boolean last = start + n == all.length;
+            float[] logits = transformer.forward(batch, positions, n, cache, state, allLogits);
+            if (allLogits) {
+                for (int i = 0; i < n; i++) {
+                    int idx = start + i - skip;
+                    if (idx >= 0) out[idx] = Arrays.copyOfRange(logits, i * vocab, (i + 1) * vocab);
+                }
+            } else if (last) {
+                out[0] = Arrays.copyOf(logits, vocab);
+            }
+            append(batch, n);
+        }
+        pending = -1;
+        return out;
+    }
+
+    private void ensureFits(int n) {
+        if (length + n > contextLength) {
+            throw new ContextOverflowException((length == 0 ? "prompt is " + n + " tokens" : "adding " + n
+                    + " tokens to " + length) + " exceeds the context length " + contextLength
+                    + " (the model was trained with " + config.contextLength() + ")");
+        }
+    }
+
+    private void append(int[] tokens, int n) {
+        if (length + n > history.length) history = Arrays.copyOf(history, Math.max(history.length * 2, length + n));
+        System.arraycopy(tokens, 0, history, length, n);
+        length += n;
+    }
+
+    /** Encodes {@code prompt} (BOS per the model, when the session is empty) and generates a continuation. */
+    public Generation generate(String prompt, GenerationParams params, TokenListener listener) {
+        Tokenizer tok = model.tokenizer();
+        int[] ids = tok.encode(prompt, length == 0 && tok.addBosByDefault(), false);
+        return generate(ids, params, listener);
+    }
+
+    /** Generates a continuation of the given prompt tokens. */
+    public Generation generate(int[] promptTokens, GenerationParams params, TokenListener listener) {
+        if (promptTokens.length == 0 && length == 0) {
+            throw new IllegalArgumentException("empty prompt: give at least one token (e.g. BOS)");
+        }
+        Tokenizer tok = model.tokenizer();
+        long t0 = System.nanoTime();
+        float[] logits = promptTokens.length > 0 ? prefill(promptTokens) : lastLogits();
+        long t1 = System.nanoTime();
+        Sampler sampler = new Sampler(params);
+        StreamingDecoder decoder = tok.streamingDecoder();
+        StopStringMatcher stops = new StopStringMatcher(params.stop());
+        int max = params.maxTokens() < 0 ? Integer.MAX_VALUE : params.maxTokens();
+        int[] generated = new int[Math.min(max, 1024)];
+        int count = 0;
+        StopReason reason = StopReason.MAX_TOKENS;
+        while (count < max) {
+            if (length >= contextLength) {
+                reason = StopReason.CONTEXT_FULL;
+                break;
+            }
+            int next = sampler.sample(logits, config.vocabSize(), history, length);
+            if (count == generated.length) generated = Arrays.copyOf(generated, count * 2);
+            generated[count++] = next;
+            if (!params.ignoreEos() && tok.isEndOfGeneration(next)) {
+                pending = next;
+                append(new int[] {next}, 1);
+                reason = StopReason.END_OF_GENERATION;
+                break;
+            }
+            String piece = stops.add(decoder.push(next));
+            if (!piece.isEmpty()) listener.onText(piece);
+            if (stops.stopped()) {
+                pending = next;
+                append(new int[] {next}, 1);
+                reason = StopReason.STOP_STRING;
+                break;
+            }
+            if (count == max) {
+                pending = next;
+                append(new int[] {next}, 1);
+                break;
+            }
+            logits = decode(next);
+        }
+        if (!stops.stopped()) {
+            String rest = stops.add(decoder.flush());
+            rest += stops.finish();
+            if (!rest.isEmpty()) listener.onText(rest);
+        }
+        long t2 = System.nanoTime();
+        return new Generation(stops.text(), Arrays.copyOf(generated, count), promptTokens.length, reason,
+                t1 - t0, t2 - t1);
+    }
+
+    private float[] lastLogits() {
+        if (pending < 0) throw new IllegalStateException("nothing to continue from: give prompt tokens");
+        int t = pending;
+        pending = -1;
+        length--;
+        return decode(t);
+    }
+}

@@ -1,0 +1,174 @@
+package dev.winnow.model;
+
+import dev.winnow.kv.HeadStore;
+import dev.winnow.kv.KvCache;
+import dev.winnow.tensor.MatMul;
+import dev.winnow.tensor.Parallel;
+
+/**
+ * The decoder-only transformer forward pass (llama family): embedding, per block RMSNorm →
+ * attention with GQA and RoPE over the {@link KvCache} → residual → RMSNorm → SwiGLU FFN →
+ * residual, then the final norm and the output projection.
+ *
+ * <p>{@link #forward} takes a batch of tokens at given positions: their keys and values are
+ * appended to the cache, and token {@code b} of the batch attends to every entry the cache held
+ * before the batch plus the batch's tokens {@code 0…b} (causal by insertion order, so it stays
+ * correct when policies have removed entries).
+ */
+public final class Transformer {
+    private final ModelConfig c;
+    private final Weights w;
+    private final Rope rope;
+    private final Parallel par;
+
+    public Transformer(ModelConfig config, Weights weights, Parallel parallel) {
+        this.c = config;
+        this.w = weights;
+        this.par = parallel;
+        this.rope = new Rope(config.architecture().ropeType(), config.headSize(), config.ropeDimensions(),
+                config.ropeTheta(), config.ropeScale(), weights.ropeFreqFactors());
+    }
+
+    public ModelConfig config() {
+        return c;
+    }
+
+    public Weights weights() {
+        return w;
+    }
+
+    public Rope rope() {
+        return rope;
+    }
+
+    public Parallel parallel() {
+        return par;
+    }
+
+    /**
+     * Runs tokens {@code [0, n)} of {@code tokens} at {@code positions}, appending to {@code cache}.
+     *
+     * @param allLogits true: return logits for every token ({@code n × vocab}); false: only for the last
+     * @return the logits buffer (owned by {@code state}; copy what you keep)
+     */
+    public float[] forward(int[] tokens, int[] positions, int n, KvCache cache, ForwardState state, boolean allLogits) {
+        if (n < 1 || n > state.capacity) {
+            throw new IllegalArgumentException("batch of " + n + " tokens, buffers hold " + state.capacity);
+        }
+        int dim = c.dim();
+        int vocab = c.vocabSize();
+        float[] x = state.x;
+        for (int b = 0; b < n; b++) {
+            int t = tokens[b];
+            if (t < 0 || t >= vocab) {
+                throw new IllegalArgumentException("token id " + t + " out of range [0, " + vocab + ")");
+            }
+            w.tokenEmbedding().tensor().dequantize((long) t * dim, x, b * dim, dim);
+        }
+        for (int l = 0; l < c.layers(); l++) {
+            layer(l, positions, n, cache, state);
+        }
+        int first = allLogits ? 0 : n - 1;
+        int rows = n - first;
+        float[] xb = state.xb;
+        for (int b = first; b < n; b++) {
+            rmsnorm(xb, (b - first) * dim, x, b * dim, w.outputNorm(), dim, c.rmsEps());
+        }
+        float[] logits = state.logits(rows * vocab);
+        Matrix out = w.output();
+        MatMul.matmul(par, out.tensor(), vocab, dim, xb, rows, logits);
+        return logits;
+    }
+
+    private void layer(int l, int[] positions, int n, KvCache cache, ForwardState s) {
+        LayerWeights lw = w.layers()[l];
+        int dim = c.dim(), qDim = c.qDim(), kvDim = c.kvDim(), hs = c.headSize();
+        float[] x = s.x, xb = s.xb;
+        for (int b = 0; b < n; b++) rmsnorm(xb, b * dim, x, b * dim, lw.attnNorm(), dim, c.rmsEps());
+        MatMul.matmul(par, lw.wq().tensor(), qDim, dim, xb, n, s.q);
+        MatMul.matmul(par, lw.wk().tensor(), kvDim, dim, xb, n, s.k);
+        MatMul.matmul(par, lw.wv().tensor(), kvDim, dim, xb, n, s.v);
+        addBias(s.q, lw.bq(), n, qDim);
+        addBias(s.k, lw.bk(), n, kvDim);
+        addBias(s.v, lw.bv(), n, kvDim);
+        for (int b = 0; b < n; b++) {
+            rope.angles(positions[b], s.cos, s.sin);
+            rope.rotate(s.q, b * qDim, c.heads(), s.cos, s.sin);
+            rope.rotate(s.k, b * kvDim, c.kvHeads(), s.cos, s.sin);
+        }
+        for (int h = 0; h < c.kvHeads(); h++) {
+            HeadStore store = cache.head(l, h);
+            store.reserve(n);
+            for (int b = 0; b < n; b++) {
+                store.append(s.k, b * kvDim + h * hs, s.v, b * kvDim + h * hs, positions[b]);
+            }
+        }
+        attention(l, n, cache, s);
+        MatMul.matmul(par, lw.wo().tensor(), dim, qDim, s.att, n, xb);
+        for (int i = 0; i < n * dim; i++) x[i] += xb[i];
+
+        for (int b = 0; b < n; b++) rmsnorm(xb, b * dim, x, b * dim, lw.ffnNorm(), dim, c.rmsEps());
+        int ffn = c.ffnDim();
+        MatMul.matmul(par, lw.wGate().tensor(), ffn, dim, xb, n, s.hb);
+        MatMul.matmul(par, lw.wUp().tensor(), ffn, dim, xb, n, s.hb2);
+        float[] hb = s.hb, hb2 = s.hb2;
+        par.forRange(n * ffn, 4096, (from, to) -> {
+            for (int i = from; i < to; i++) {
+                float g = hb[i];
+                hb[i] = g / (1f + (float) Math.exp(-g)) * hb2[i];
+            }
+        });
+        MatMul.matmul(par, lw.wDown().tensor(), dim, ffn, hb, n, xb);
+        for (int i = 0; i < n * dim; i++) x[i] += xb[i];
+    }
+
+    private void attention(int l, int n, KvCache cache, ForwardState s) {
+        int heads = c.heads(), hs = c.headSize(), qDim = c.qDim(), group = c.groupSize();
+        float scale = (float) (1.0 / Math.sqrt(hs));
+        float[] q = s.q, att = s.att;
+        par.forRange(n * heads, (from, to) -> {
+            float[] scores = null;
+            for (int task = from; task < to; task++) {
+                int b = task / heads, h = task % heads;
+                HeadStore store = cache.head(l, h / group);
+                int visible = store.size() - (n - 1 - b);
+                if (scores == null || scores.length < visible) scores = new float[Math.max(visible, 64)];
+                store.scores(q, b * qDim + h * hs, visible, scale, scores);
+                softmax(scores, visible);
+                int outOff = b * qDim + h * hs;
+                java.util.Arrays.fill(att, outOff, outOff + hs, 0f);
+                store.accumulateValues(scores, visible, att, outOff);
+            }
+        });
+    }
+
+    static void softmax(float[] x, int n) {
+        float max = Float.NEGATIVE_INFINITY;
+        for (int i = 0; i < n; i++) max = Math.max(max, x[i]);
+        double sum = 0;
+        for (int i = 0; i < n; i++) {
+            float e = (float) Math.exp(x[i] - max);
+            x[i] = e;
+            sum += e;
+        }
+        float inv = (float) (1.0 / sum);
+        for (int i = 0; i < n; i++) x[i] *= inv;
+    }
+
+    private static void addBias(float[] x, float[] bias, int n, int d) {
+        if (bias == null) return;
+        for (int b = 0; b < n; b++) {
+            for (int i = 0; i < d; i++) x[b * d + i] += bias[i];
+        }
+    }
+
+    static void rmsnorm(float[] out, int outOff, float[] x, int xOff, float[] weight, int n, float eps) {
+        double ss = 0;
+        for (int i = 0; i < n; i++) {
+            float v = x[xOff + i];
+            ss += v * v;
+        }
+        float inv = (float) (1.0 / Math.sqrt(ss / n + eps));
+        for (int i = 0; i < n; i++) out[outOff + i] = weight[i] * (x[xOff + i] * inv);
+    }
+}

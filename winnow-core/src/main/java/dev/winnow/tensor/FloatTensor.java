@@ -1,0 +1,94 @@
+package dev.winnow.tensor;
+
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.nio.ByteOrder;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorSpecies;
+
+/**
+ * A read-only tensor of {@code size} elements stored in its encoded GGML form in a
+ * {@link MemorySegment} (usually a slice of a memory-mapped GGUF file). Subclasses implement
+ * dequantization and a dot product with a float vector that works on the encoded blocks.
+ * Offsets and lengths are in elements; for block types they must be block-aligned.
+ */
+public abstract class FloatTensor {
+    static final VectorSpecies<Float> F_SPECIES = FloatVector.SPECIES_PREFERRED;
+    static final ValueLayout.OfShort SHORT_LE = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+    static final ValueLayout.OfFloat FLOAT_LE = ValueLayout.JAVA_FLOAT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+    /** Whether the Vector API path is used (it is unless -Dwinnow.vector=false). */
+    static final boolean USE_VECTOR = !"false".equals(System.getProperty("winnow.vector"))
+            && F_SPECIES.length() >= 8;
+
+    protected final MemorySegment segment;
+    protected final long size;
+
+    protected FloatTensor(MemorySegment segment, long size) {
+        long need = type().byteSize(size);
+        if (segment.byteSize() < need) {
+            throw new IllegalArgumentException(type() + " tensor of " + size + " elements needs " + need
+                    + " bytes, segment has " + segment.byteSize());
+        }
+        this.segment = segment;
+        this.size = size;
+    }
+
+    /** Wraps encoded bytes as a tensor of the given type. */
+    public static FloatTensor of(GgmlType type, MemorySegment segment, long size) {
+        return switch (type) {
+            case F32 -> new F32Tensor(segment, size);
+            case F16 -> new F16Tensor(segment, size);
+            case BF16 -> new BF16Tensor(segment, size);
+            case Q8_0 -> new Q8_0Tensor(segment, size);
+            case Q4_0 -> new Q4_0Tensor(segment, size);
+            case Q6_K -> new Q6_KTensor(segment, size);
+            default -> throw new UnsupportedTensorTypeException(type);
+        };
+    }
+
+    public abstract GgmlType type();
+
+    public long size() {
+        return size;
+    }
+
+    public MemorySegment segment() {
+        return segment;
+    }
+
+    /** Element {@code index} (slow path: for tests and single values). */
+    public abstract float getFloat(long index);
+
+    /** Dot product of elements {@code [offset, offset+n)} with {@code x[xOffset, xOffset+n)}. */
+    public abstract float dot(long offset, float[] x, int xOffset, int n);
+
+    /** Decodes elements {@code [offset, offset+n)} into {@code out[outOffset, …)}. */
+    public abstract void dequantize(long offset, float[] out, int outOffset, int n);
+
+    /** All elements as floats (for tests and small tensors). */
+    public float[] toFloatArray() {
+        float[] out = new float[Math.toIntExact(size)];
+        dequantize(0, out, 0, out.length);
+        return out;
+    }
+
+    static float f16(MemorySegment s, long byteOffset) {
+        return Float.float16ToFloat(s.get(SHORT_LE, byteOffset));
+    }
+
+    /** Plain float dot product, vectorised. */
+    public static float dot(float[] a, int aOff, float[] b, int bOff, int n) {
+        int i = 0;
+        float sum = 0f;
+        if (USE_VECTOR && n >= F_SPECIES.length()) {
+            FloatVector acc = FloatVector.zero(F_SPECIES);
+            int upper = F_SPECIES.loopBound(n);
+            for (; i < upper; i += F_SPECIES.length()) {
+                acc = FloatVector.fromArray(F_SPECIES, a, aOff + i).fma(FloatVector.fromArray(F_SPECIES, b, bOff + i), acc);
+            }
+            sum = acc.reduceLanes(jdk.incubator.vector.VectorOperators.ADD);
+        }
+        for (; i < n; i++) sum += a[aOff + i] * b[bOff + i];
+        return sum;
+    }
+}

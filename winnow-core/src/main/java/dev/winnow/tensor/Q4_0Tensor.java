@@ -1,0 +1,93 @@
+package dev.winnow.tensor;
+
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.nio.ByteOrder;
+import jdk.incubator.vector.ByteVector;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorOperators;
+
+/**
+ * GGML Q4_0: blocks of 32 values, each an f16 scale {@code d} and 16 bytes of packed nibbles.
+ * Byte {@code j} holds value {@code j} in its low nibble and value {@code j+16} in its high
+ * nibble; value = d × (nibble − 8).
+ */
+public final class Q4_0Tensor extends FloatTensor {
+    static final int BLOCK = 32;
+    static final int BLOCK_BYTES = 18;
+
+    public Q4_0Tensor(MemorySegment segment, long size) {
+        super(segment, size);
+    }
+
+    @Override
+    public GgmlType type() {
+        return GgmlType.Q4_0;
+    }
+
+    @Override
+    public float getFloat(long index) {
+        long base = index / BLOCK * BLOCK_BYTES;
+        int k = (int) (index % BLOCK);
+        int b = segment.get(ValueLayout.JAVA_BYTE, base + 2 + (k & 15)) & 0xFF;
+        int q = k < 16 ? (b & 0xF) : (b >>> 4);
+        return f16(segment, base) * (q - 8);
+    }
+
+    @Override
+    public float dot(long offset, float[] x, int xOffset, int n) {
+        return USE_VECTOR ? vectorDot(offset, x, xOffset, n) : scalarDot(offset, x, xOffset, n);
+    }
+
+    float scalarDot(long offset, float[] x, int xOffset, int n) {
+        float sum = 0f;
+        long blockBase = offset / BLOCK * BLOCK_BYTES;
+        for (int j = 0; j < n; j += BLOCK, blockBase += BLOCK_BYTES) {
+            float s = 0f;
+            for (int k = 0; k < 16; k++) {
+                int b = segment.get(ValueLayout.JAVA_BYTE, blockBase + 2 + k) & 0xFF;
+                s += ((b & 0xF) - 8) * x[xOffset + j + k] + ((b >>> 4) - 8) * x[xOffset + j + k + 16];
+            }
+            sum += f16(segment, blockBase) * s;
+        }
+        return sum;
+    }
+
+    private float vectorDot(long offset, float[] x, int xOffset, int n) {
+        FloatVector acc = FloatVector.zero(F_SPECIES);
+        long blockBase = offset / BLOCK * BLOCK_BYTES;
+        int lanes = F_SPECIES.length();
+        for (int j = 0; j < n; j += BLOCK, blockBase += BLOCK_BYTES) {
+            FloatVector d = FloatVector.broadcast(F_SPECIES, f16(segment, blockBase));
+            ByteVector packed = ByteVector.fromMemorySegment(ByteVector.SPECIES_128, segment, blockBase + 2, ByteOrder.LITTLE_ENDIAN);
+            ByteVector lo = packed.and((byte) 0xF).sub((byte) 8);
+            ByteVector hi = packed.lanewise(VectorOperators.LSHR, 4).sub((byte) 8);
+            FloatVector s;
+            if (lanes == 16) {
+                s = ((FloatVector) lo.castShape(F_SPECIES, 0)).mul(FloatVector.fromArray(F_SPECIES, x, xOffset + j));
+                s = ((FloatVector) hi.castShape(F_SPECIES, 0)).fma(FloatVector.fromArray(F_SPECIES, x, xOffset + j + 16), s);
+            } else {
+                s = FloatVector.zero(F_SPECIES);
+                for (int p = 0; p < 16 / lanes; p++) {
+                    s = ((FloatVector) lo.castShape(F_SPECIES, p)).fma(FloatVector.fromArray(F_SPECIES, x, xOffset + j + p * lanes), s);
+                    s = ((FloatVector) hi.castShape(F_SPECIES, p)).fma(FloatVector.fromArray(F_SPECIES, x, xOffset + j + 16 + p * lanes), s);
+                }
+            }
+            acc = s.fma(d, acc);
+        }
+        return acc.reduceLanes(VectorOperators.ADD);
+    }
+
+    @Override
+    public void dequantize(long offset, float[] out, int outOffset, int n) {
+        long blockBase = offset / BLOCK * BLOCK_BYTES;
+        for (int j = 0; j < n; j += BLOCK, blockBase += BLOCK_BYTES) {
+            float d = f16(segment, blockBase);
+            for (int k = 0; k < 16; k++) {
+                int b = segment.get(ValueLayout.JAVA_BYTE, blockBase + 2 + k) & 0xFF;
+                out[outOffset + j + k] = d * ((b & 0xF) - 8);
+                out[outOffset + j + k + 16] = d * ((b >>> 4) - 8);
+            }
+        }
+    }
+}

@@ -1,0 +1,78 @@
+package dev.winnow.model;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.winnow.SharedData;
+import dev.winnow.generate.Generation;
+import dev.winnow.generate.GenerationParams;
+import dev.winnow.generate.Session;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/** stories260K against llama.cpp's greedy tokens, text and logits. */
+class StoriesReferenceTest {
+    private static Model model;
+    private static int[] refTokens;
+    private static String refText;
+
+    @BeforeAll
+    static void load() throws Exception {
+        Path modelPath = SharedData.path("models/stories260K.gguf");
+        JsonNode ref = new ObjectMapper().readTree(SharedData.path("reference/stories260K.greedy.json").toFile());
+        List<Integer> t = new ArrayList<>();
+        ref.get("tokens").forEach(n -> t.add(n.asInt()));
+        refTokens = t.stream().mapToInt(Integer::intValue).toArray();
+        refText = ref.get("text_of_first_255_generated_tokens").asText();
+        model = Model.load(modelPath);
+    }
+
+    @AfterAll
+    static void close() {
+        if (model != null) model.close();
+    }
+
+    @Test
+    void greedyDecodingFromBosReproducesTheReferenceTokensAndText() {
+        Session session = new Session(model);
+        StringBuilder streamed = new StringBuilder();
+        Generation g = session.generate(new int[] {refTokens[0]}, GenerationParams.greedy(refTokens.length - 1),
+                streamed::append);
+        int[] expected = java.util.Arrays.copyOfRange(refTokens, 1, refTokens.length);
+        assertThat(g.tokens()).containsExactly(expected);
+        assertThat(g.text()).isEqualTo(refText);
+        assertThat(streamed.toString()).isEqualTo(refText);
+        assertThat(model.tokenizer().decode(expected)).isEqualTo(refText);
+    }
+
+    @Test
+    void logitsAtEveryPositionMatchLlamaCpp() throws Exception {
+        int vocab = model.config().vocabSize();
+        float[][] ref = ReferenceLogits.read(SharedData.path("reference/stories260K.logits.f32"), vocab);
+        assertThat(ref).hasSameSizeAs(refTokens);
+        // Prefill in chunks (batched path) and compare every row.
+        Session session = new Session(model, model.config().contextLength(), 64);
+        float[][] logits = session.evaluate(refTokens);
+        for (int i = 0; i < ref.length; i++) {
+            assertThat(ReferenceLogits.relativeL2(logits[i], ref[i])).as("row %d", i).isLessThan(1e-4);
+        }
+    }
+
+    @Test
+    void singleTokenDecodeMatchesBatchedPrefill() {
+        int vocab = model.config().vocabSize();
+        int[] prompt = java.util.Arrays.copyOf(refTokens, 40);
+        float[][] batched = new Session(model, 512, 16).evaluate(prompt);
+        Session single = new Session(model, 512, 1);
+        for (int i = 0; i < prompt.length; i++) {
+            float[] l = single.decode(prompt[i]);
+            assertThat(l).hasSize(vocab);
+            assertThat(ReferenceLogits.relativeL2(l, batched[i])).as("row %d", i).isLessThan(1e-5);
+        }
+    }
+}

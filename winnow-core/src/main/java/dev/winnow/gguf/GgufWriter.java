@@ -114,6 +114,7 @@ public final class GgufWriter {
 
     public void write(Path path) {
         Path tmp = path.resolveSibling(path.getFileName() + ".tmp");
+        boolean done = false;
         try {
             try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
                     StandardOpenOption.TRUNCATE_EXISTING)) {
@@ -156,13 +157,17 @@ public final class GgufWriter {
                 if (ch.position() < end) writeFully(ch, ByteBuffer.allocate((int) (end - ch.position())));
             }
             Files.move(tmp, path, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+            done = true;
         } catch (IOException e) {
-            try {
-                Files.deleteIfExists(tmp);
-            } catch (IOException ignored) {
-                // best effort
-            }
             throw new GgufException(path + ": cannot write: " + e.getMessage(), e);
+        } finally {
+            if (!done) {
+                try {
+                    Files.deleteIfExists(tmp);
+                } catch (IOException ignored) {
+                    // best effort: the temporary file is the only thing left behind
+                }
+            }
         }
     }
 

@@ -27,6 +27,16 @@ public interface Tokenizer {
     /** A decoder for streaming: emits text only once the UTF-8 characters are complete. */
     StreamingDecoder streamingDecoder();
 
+    /**
+     * A streaming decoder for tokens that continue text decoded earlier (e.g. the generated
+     * tokens after a prompt): like {@link #streamingDecoder()} but without removing the
+     * SentencePiece space prefix from the first piece, so " time" after "Once upon a" keeps its
+     * space. Tokenizers without a space prefix return {@link #streamingDecoder()}.
+     */
+    default StreamingDecoder continuationDecoder() {
+        return streamingDecoder();
+    }
+
     /** The raw vocabulary entry of a token (e.g. {@code ▁the}, {@code <0x0A>}). */
     String tokenText(int id);
 

@@ -37,24 +37,30 @@ class StoriesReferenceTest {
         if (model != null) model.close();
     }
 
+    /**
+     * The reference file's text field, although named "text of first 255 generated tokens", is
+     * the text of 300 greedy tokens (its 256 token ids decode to a 564-character prefix of it);
+     * so: the first 255 generated ids must equal the reference ids, and the text of 300 greedy
+     * tokens must equal the reference text exactly.
+     */
     @Test
     void greedyDecodingFromBosReproducesTheReferenceTokensAndText() {
         Session session = new Session(model);
         StringBuilder streamed = new StringBuilder();
-        Generation g = session.generate(new int[] {refTokens[0]}, GenerationParams.greedy(refTokens.length - 1),
-                streamed::append);
+        Generation g = session.generate(new int[] {refTokens[0]}, GenerationParams.greedy(300), streamed::append);
         int[] expected = java.util.Arrays.copyOfRange(refTokens, 1, refTokens.length);
-        assertThat(g.tokens()).containsExactly(expected);
+        assertThat(java.util.Arrays.copyOf(g.tokens(), expected.length)).containsExactly(expected);
         assertThat(g.text()).isEqualTo(refText);
         assertThat(streamed.toString()).isEqualTo(refText);
-        assertThat(model.tokenizer().decode(expected)).isEqualTo(refText);
+        assertThat(model.tokenizer().decode(g.tokens())).isEqualTo(refText);
+        assertThat(refText).startsWith(model.tokenizer().decode(expected));
     }
 
     @Test
     void logitsAtEveryPositionMatchLlamaCpp() throws Exception {
         int vocab = model.config().vocabSize();
         float[][] ref = ReferenceLogits.read(SharedData.path("reference/stories260K.logits.f32"), vocab);
-        assertThat(ref).hasSameSizeAs(refTokens);
+        assertThat(ref.length).isEqualTo(refTokens.length);
         // Prefill in chunks (batched path) and compare every row.
         Session session = new Session(model, model.config().contextLength(), 64);
         float[][] logits = session.evaluate(refTokens);

@@ -39,7 +39,7 @@ class SyntheticReferenceTest {
     void floatModelsMatchLlamaCpp(String model, String reference, double tolerance) throws IOException {
         float[][] ref = ReferenceLogits.read(SharedData.path(reference), 512);
         float[][] ours = logits(model, 16);
-        assertThat(ours).hasSameSizeAs(ref);
+        assertThat(ours.length).isEqualTo(ref.length);
         for (int i = 0; i < ref.length; i++) {
             assertThat(ReferenceLogits.relativeL2(ours[i], ref[i])).as("row %d", i).isLessThan(tolerance);
         }

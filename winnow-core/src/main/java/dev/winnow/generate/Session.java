@@ -166,7 +166,8 @@ public final class Session {
         float[] logits = promptTokens.length > 0 ? prefill(promptTokens) : lastLogits();
         long t1 = System.nanoTime();
         Sampler sampler = new Sampler(params);
-        StreamingDecoder decoder = tok.streamingDecoder();
+        // The text starts here only if nothing but control tokens (BOS) came before.
+        StreamingDecoder decoder = hasText(tok) ? tok.continuationDecoder() : tok.streamingDecoder();
         StopStringMatcher stops = new StopStringMatcher(params.stop());
         int max = params.maxTokens() < 0 ? Integer.MAX_VALUE : params.maxTokens();
         int[] generated = new int[Math.min(max, 1024)];
@@ -209,6 +210,13 @@ public final class Session {
         long t2 = System.nanoTime();
         return new Generation(stops.text(), Arrays.copyOf(generated, count), promptTokens.length, reason,
                 t1 - t0, t2 - t1);
+    }
+
+    private boolean hasText(Tokenizer tok) {
+        for (int i = 0; i < length; i++) {
+            if (!tok.isControl(history[i])) return true;
+        }
+        return false;
     }
 
     private float[] lastLogits() {

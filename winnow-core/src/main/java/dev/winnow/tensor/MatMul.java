@@ -5,8 +5,10 @@ package dev.winnow.tensor;
  * split over a {@link Parallel} pool.
  */
 public final class MatMul {
-    /** Tokens processed together per weight row in {@link #matmul}: the row is decoded once per group. */
-    private static final int TOKEN_GROUP = 4;
+    /** Weight rows decoded together in {@link #matmul}. */
+    private static final int ROW_GROUP = Tile.ROWS;
+    /** Tokens whose activations stay cache-resident while a thread walks its rows. */
+    private static final int TOKEN_BLOCK = 32;
 
     private MatMul() {
     }
@@ -20,23 +22,40 @@ public final class MatMul {
 
     /**
      * {@code out[b][r] = W[r] · x[b]} for {@code b < batch}: {@code x} is batch × cols and
-     * {@code out} batch × rows, both row-major. Each thread decodes a weight row once into a
-     * float buffer and reuses it for every token of the batch.
+     * {@code out} batch × rows, both row-major. Each thread takes a range of rows; for each
+     * block of tokens it decodes {@value #ROW_GROUP} weight rows at a time into a float buffer
+     * and computes their dot products with the block's tokens in register tiles ({@link Tile}).
      */
     public static void matmul(Parallel par, FloatTensor w, int rows, int cols, float[] x, int batch, float[] out) {
         if (batch == 1) {
             matvec(par, w, rows, cols, x, out);
             return;
         }
-        par.forRange(rows, 4, (from, to) -> {
-            float[] row = new float[cols];
-            for (int r = from; r < to; r++) {
-                w.dequantize((long) r * cols, row, 0, cols);
-                int b = 0;
-                for (; b + TOKEN_GROUP <= batch; b += TOKEN_GROUP) {
-                    Dot4.dot4(row, x, b * cols, cols, out, b * rows + r, rows);
+        int groups = (rows + ROW_GROUP - 1) / ROW_GROUP;
+        par.forRange(groups, 1, (from, to) -> {
+            float[] buf = new float[ROW_GROUP * cols];
+            int rowFrom = from * ROW_GROUP, rowTo = Math.min(rows, to * ROW_GROUP);
+            for (int b0 = 0; b0 < batch; b0 += TOKEN_BLOCK) {
+                int b1 = Math.min(batch, b0 + TOKEN_BLOCK);
+                for (int r = rowFrom; r < rowTo; r += ROW_GROUP) {
+                    int nr = Math.min(ROW_GROUP, rowTo - r);
+                    w.dequantize((long) r * cols, buf, 0, nr * cols);
+                    if (nr == ROW_GROUP) {
+                        int b = b0;
+                        for (; b + Tile.TOKENS <= b1; b += Tile.TOKENS) Tile.dot4x4(buf, cols, x, b, out, r, rows);
+                        for (; b < b1; b++) {
+                            for (int i = 0; i < nr; i++) {
+                                out[b * rows + r + i] = FloatTensor.dot(buf, i * cols, x, b * cols, cols);
+                            }
+                        }
+                    } else {
+                        for (int b = b0; b < b1; b++) {
+                            for (int i = 0; i < nr; i++) {
+                                out[b * rows + r + i] = FloatTensor.dot(buf, i * cols, x, b * cols, cols);
+                            }
+                        }
+                    }
                 }
-                for (; b < batch; b++) out[b * rows + r] = FloatTensor.dot(row, 0, x, b * cols, cols);
             }
         });
     }

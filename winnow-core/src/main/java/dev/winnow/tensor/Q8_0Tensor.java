@@ -52,23 +52,42 @@ public final class Q8_0Tensor extends FloatTensor {
     }
 
     private float vectorDot(long offset, float[] x, int xOffset, int n) {
+        if (F_SPECIES.length() != 16) return vectorDotAnyWidth(offset, x, xOffset, n);
+        // Two blocks per step with separate accumulators, so consecutive FMAs do not wait on each other.
+        FloatVector acc0 = FloatVector.zero(F_SPECIES), acc1 = acc0;
+        long base = offset / BLOCK * BLOCK_BYTES;
+        int j = 0;
+        for (; j + 2 * BLOCK <= n; j += 2 * BLOCK, base += 2 * BLOCK_BYTES) {
+            ByteVector q0 = ByteVector.fromMemorySegment(ByteVector.SPECIES_256, segment, base + 2, ByteOrder.LITTLE_ENDIAN);
+            ByteVector q1 = ByteVector.fromMemorySegment(ByteVector.SPECIES_256, segment, base + 2 + BLOCK_BYTES, ByteOrder.LITTLE_ENDIAN);
+            FloatVector s0 = ((FloatVector) q0.castShape(F_SPECIES, 0)).mul(FloatVector.fromArray(F_SPECIES, x, xOffset + j));
+            FloatVector s1 = ((FloatVector) q1.castShape(F_SPECIES, 0)).mul(FloatVector.fromArray(F_SPECIES, x, xOffset + j + 32));
+            s0 = ((FloatVector) q0.castShape(F_SPECIES, 1)).fma(FloatVector.fromArray(F_SPECIES, x, xOffset + j + 16), s0);
+            s1 = ((FloatVector) q1.castShape(F_SPECIES, 1)).fma(FloatVector.fromArray(F_SPECIES, x, xOffset + j + 48), s1);
+            acc0 = s0.fma(FloatVector.broadcast(F_SPECIES, f16(segment, base)), acc0);
+            acc1 = s1.fma(FloatVector.broadcast(F_SPECIES, f16(segment, base + BLOCK_BYTES)), acc1);
+        }
+        if (j < n) {
+            ByteVector q = ByteVector.fromMemorySegment(ByteVector.SPECIES_256, segment, base + 2, ByteOrder.LITTLE_ENDIAN);
+            FloatVector s = ((FloatVector) q.castShape(F_SPECIES, 0)).mul(FloatVector.fromArray(F_SPECIES, x, xOffset + j));
+            s = ((FloatVector) q.castShape(F_SPECIES, 1)).fma(FloatVector.fromArray(F_SPECIES, x, xOffset + j + 16), s);
+            acc0 = s.fma(FloatVector.broadcast(F_SPECIES, f16(segment, base)), acc0);
+        }
+        return acc0.add(acc1).reduceLanes(VectorOperators.ADD);
+    }
+
+    private float vectorDotAnyWidth(long offset, float[] x, int xOffset, int n) {
         FloatVector acc = FloatVector.zero(F_SPECIES);
         long blockBase = offset / BLOCK * BLOCK_BYTES;
         int lanes = F_SPECIES.length();
         for (int j = 0; j < n; j += BLOCK, blockBase += BLOCK_BYTES) {
             FloatVector d = FloatVector.broadcast(F_SPECIES, f16(segment, blockBase));
             ByteVector q = ByteVector.fromMemorySegment(ByteVector.SPECIES_256, segment, blockBase + 2, ByteOrder.LITTLE_ENDIAN);
-            if (lanes == 16) {
-                FloatVector s = ((FloatVector) q.castShape(F_SPECIES, 0)).mul(FloatVector.fromArray(F_SPECIES, x, xOffset + j));
-                s = ((FloatVector) q.castShape(F_SPECIES, 1)).fma(FloatVector.fromArray(F_SPECIES, x, xOffset + j + 16), s);
-                acc = s.fma(d, acc);
-            } else {
-                FloatVector s = FloatVector.zero(F_SPECIES);
-                for (int p = 0; p < BLOCK / lanes; p++) {
-                    s = ((FloatVector) q.castShape(F_SPECIES, p)).fma(FloatVector.fromArray(F_SPECIES, x, xOffset + j + p * lanes), s);
-                }
-                acc = s.fma(d, acc);
+            FloatVector s = FloatVector.zero(F_SPECIES);
+            for (int p = 0; p < BLOCK / lanes; p++) {
+                s = ((FloatVector) q.castShape(F_SPECIES, p)).fma(FloatVector.fromArray(F_SPECIES, x, xOffset + j + p * lanes), s);
             }
+            acc = s.fma(d, acc);
         }
         return acc.reduceLanes(VectorOperators.ADD);
     }

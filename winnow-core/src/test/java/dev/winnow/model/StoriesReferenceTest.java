@@ -81,4 +81,15 @@ class StoriesReferenceTest {
             assertThat(ReferenceLogits.relativeL2(l, batched[i])).as("row %d", i).isLessThan(1e-5);
         }
     }
+
+    @Test
+    void continuationAfterATextPromptKeepsItsLeadingSpace() {
+        Session session = new Session(model);
+        Generation g = session.generate("Once upon a", GenerationParams.greedy(3), dev.winnow.generate.TokenListener.NONE);
+        assertThat(g.text()).startsWith(" time");
+        // The session keeps its context: a second call continues where the first stopped.
+        int before = session.position();
+        Generation more = session.generate(" there", GenerationParams.greedy(2), dev.winnow.generate.TokenListener.NONE);
+        assertThat(session.position()).isEqualTo(before + more.promptTokens() + more.tokens().length);
+    }
 }

@@ -151,7 +151,9 @@ class SentencePieceTokenizerTest {
         assertThat(t.encode("<|user|>\nHi", false, true))
                 .containsExactly(concat(new int[] {user}, t.encode("Hi", false, false)));
         assertThat(t.encode("<|user|>\nHi", false, false)).doesNotContain(user);
-        assertThat(t.decode(t.encode("<|user|>\nHi<|end|>", true, true))).isEqualTo("Hi");
+        // as llama.cpp: the one-time space removal goes to the first token after BOS (here <|user|>),
+        // so the prefix encode put after the special token stays
+        assertThat(t.decode(t.encode("<|user|>\nHi<|end|>", true, true))).isEqualTo(" Hi");
     }
 
     @Test
@@ -171,12 +173,16 @@ class SentencePieceTokenizerTest {
         String text = unescapeJson(tm.group(1));
         assertThat(t.vocabSize()).isEqualTo(512);
         assertThat(tokens[0]).isEqualTo(t.bosId());
-        assertThat(t.decode(tokens)).isEqualTo(text);
+        // The reference text runs ~40 tokens past the 256 listed ids (it ends "...Lily's mom" while the
+        // ids end at "We can help you"), so the decoded ids must be a prefix of it.
+        String decoded = t.decode(tokens);
+        assertThat(decoded).hasSizeGreaterThan(500).startsWith("Once upon a time, there was a little girl named Lily.");
+        assertThat(text).startsWith(decoded);
         // streaming gives the same
         StreamingDecoder dec = t.streamingDecoder();
         StringBuilder sb = new StringBuilder();
         for (int id : tokens) sb.append(dec.push(id));
-        assertThat(sb.append(dec.flush()).toString()).isEqualTo(text);
+        assertThat(sb.append(dec.flush()).toString()).isEqualTo(decoded);
         // and the text re-encodes to something that decodes back to it
         assertThat(t.decode(t.encode(text))).isEqualTo(text);
     }

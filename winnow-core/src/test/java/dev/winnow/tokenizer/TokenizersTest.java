@@ -141,6 +141,13 @@ class TokenizersTest {
     }
 
     @Test
+    void missingSharedDataAbortsTheTestNamingTheFile() {
+        assertThatThrownBy(() -> SharedData.path("tokenizers/no-such-vocab.gguf"))
+                .isInstanceOf(org.opentest4j.TestAbortedException.class)
+                .hasMessageContaining("tokenizers/no-such-vocab.gguf");
+    }
+
+    @Test
     void sharedVocabularyFilesLoad() {
         Path p = SharedData.path("tokenizers/" + TokenizerTestSupport.LLAMA_SPM);
         try (GgufFile f = GgufFile.open(p)) {

@@ -1,0 +1,69 @@
+package dev.winnow.tensor;
+
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorSpecies;
+
+/**
+ * The register tile of {@link MatMul#matmul}: dot products of {@value #ROWS} decoded weight rows
+ * with {@value #TOKENS} activation rows, 16 accumulators, each weight and activation vector
+ * loaded once per step.
+ */
+final class Tile {
+    static final int ROWS = 4;
+    static final int TOKENS = 4;
+    private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
+
+    private Tile() {
+    }
+
+    /**
+     * {@code out[(b+t)*outStride + r + i] = w[i*n …] · x[(b+t)*n …]} for {@code i, t < 4}.
+     */
+    static void dot4x4(float[] w, int n, float[] x, int b, float[] out, int r, int outStride) {
+        int x0 = b * n, x1 = x0 + n, x2 = x1 + n, x3 = x2 + n;
+        int w1 = n, w2 = 2 * n, w3 = 3 * n;
+        FloatVector z = FloatVector.zero(S);
+        FloatVector a00 = z, a01 = z, a02 = z, a03 = z;
+        FloatVector a10 = z, a11 = z, a12 = z, a13 = z;
+        FloatVector a20 = z, a21 = z, a22 = z, a23 = z;
+        FloatVector a30 = z, a31 = z, a32 = z, a33 = z;
+        int k = 0;
+        int upper = FloatTensor.USE_VECTOR ? S.loopBound(n) : 0;
+        for (; k < upper; k += S.length()) {
+            FloatVector v0 = FloatVector.fromArray(S, x, x0 + k);
+            FloatVector v1 = FloatVector.fromArray(S, x, x1 + k);
+            FloatVector v2 = FloatVector.fromArray(S, x, x2 + k);
+            FloatVector v3 = FloatVector.fromArray(S, x, x3 + k);
+            FloatVector wv = FloatVector.fromArray(S, w, k);
+            a00 = wv.fma(v0, a00); a01 = wv.fma(v1, a01); a02 = wv.fma(v2, a02); a03 = wv.fma(v3, a03);
+            wv = FloatVector.fromArray(S, w, w1 + k);
+            a10 = wv.fma(v0, a10); a11 = wv.fma(v1, a11); a12 = wv.fma(v2, a12); a13 = wv.fma(v3, a13);
+            wv = FloatVector.fromArray(S, w, w2 + k);
+            a20 = wv.fma(v0, a20); a21 = wv.fma(v1, a21); a22 = wv.fma(v2, a22); a23 = wv.fma(v3, a23);
+            wv = FloatVector.fromArray(S, w, w3 + k);
+            a30 = wv.fma(v0, a30); a31 = wv.fma(v1, a31); a32 = wv.fma(v2, a32); a33 = wv.fma(v3, a33);
+        }
+        float[] s = {
+            a00.reduceLanes(VectorOperators.ADD), a01.reduceLanes(VectorOperators.ADD),
+            a02.reduceLanes(VectorOperators.ADD), a03.reduceLanes(VectorOperators.ADD),
+            a10.reduceLanes(VectorOperators.ADD), a11.reduceLanes(VectorOperators.ADD),
+            a12.reduceLanes(VectorOperators.ADD), a13.reduceLanes(VectorOperators.ADD),
+            a20.reduceLanes(VectorOperators.ADD), a21.reduceLanes(VectorOperators.ADD),
+            a22.reduceLanes(VectorOperators.ADD), a23.reduceLanes(VectorOperators.ADD),
+            a30.reduceLanes(VectorOperators.ADD), a31.reduceLanes(VectorOperators.ADD),
+            a32.reduceLanes(VectorOperators.ADD), a33.reduceLanes(VectorOperators.ADD)};
+        for (; k < n; k++) {
+            for (int i = 0; i < 4; i++) {
+                float wi = w[i * n + k];
+                s[i * 4] += wi * x[x0 + k];
+                s[i * 4 + 1] += wi * x[x1 + k];
+                s[i * 4 + 2] += wi * x[x2 + k];
+                s[i * 4 + 3] += wi * x[x3 + k];
+            }
+        }
+        for (int i = 0; i < 4; i++) {
+            for (int t = 0; t < 4; t++) out[(b + t) * outStride + r + i] = s[i * 4 + t];
+        }
+    }
+}

@@ -7,7 +7,9 @@ import java.util.stream.Collectors;
 /** The model architectures Winnow runs, keyed by GGUF {@code general.architecture}. */
 public enum Architecture {
     LLAMA("llama", RopeType.NORMAL),
-    QWEN2("qwen2", RopeType.NEOX);
+    QWEN2("qwen2", RopeType.NEOX),
+    /** qwen2 without biases, with a per-head RMSNorm on Q and K before RoPE. */
+    QWEN3("qwen3", RopeType.NEOX);
 
     private final String ggufName;
     private final RopeType ropeType;

@@ -42,20 +42,14 @@ public final class Model implements AutoCloseable {
     public static Model load(Path path, Parallel parallel) {
         GgufFile f = GgufFile.open(path);
         try {
+            ModelConfig c = ModelConfig.fromGguf(f);
             Tokenizer tok = Tokenizers.fromGguf(f);
-            ModelConfig c = ModelConfig.fromGguf(f, vocabSize(f, tok));
             Weights w = Weights.load(f, c);
             return new Model(f, c, w, tok, new Transformer(c, w, parallel));
         } catch (RuntimeException e) {
             f.close();
             throw e;
         }
-    }
-
-    private static int vocabSize(GgufFile f, Tokenizer tok) {
-        return f.findTensor("token_embd.weight")
-                .map(t -> (int) t.dim(1))
-                .orElseThrow(() -> new ModelException(f.path() + ": missing tensor 'token_embd.weight'"));
     }
 
     public GgufFile file() {

@@ -25,7 +25,8 @@ public record ModelConfig(
         int ropeDimensions,
         float ropeScale) {
 
-    public static ModelConfig fromGguf(GgufFile f, int vocabSize) {
+    /** Reads the configuration; the vocabulary size is the row count of {@code token_embd.weight}. */
+    public static ModelConfig fromGguf(GgufFile f) {
         String archName = f.findString("general.architecture")
                 .orElseThrow(() -> new ModelException(f.path() + ": missing metadata 'general.architecture'"));
         Architecture arch = Architecture.fromGguf(archName, f.path());
@@ -40,6 +41,7 @@ public record ModelConfig(
         float eps = f.getFloat(p + "attention.layer_norm_rms_epsilon", 1e-5f);
         float theta = f.getFloat(p + "rope.freq_base", 10000f);
         int ropeDims = f.getInt(p + "rope.dimension_count", headSize);
+        int vocabSize = (int) f.tensor("token_embd.weight").dim(1);
         float scale = 1f;
         String scalingType = f.findString(p + "rope.scaling.type").orElse("none");
         if (scalingType.equals("linear")) {

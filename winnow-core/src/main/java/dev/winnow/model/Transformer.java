@@ -91,6 +91,8 @@ public final class Transformer {
         addBias(s.q, lw.bq(), n, qDim);
         addBias(s.k, lw.bk(), n, kvDim);
         addBias(s.v, lw.bv(), n, kvDim);
+        headNorm(s.q, lw.qNorm(), n * c.heads(), hs, c.rmsEps());
+        headNorm(s.k, lw.kNorm(), n * c.kvHeads(), hs, c.rmsEps());
         for (int b = 0; b < n; b++) {
             rope.angles(positions[b], s.cos, s.sin);
             rope.rotate(s.q, b * qDim, c.heads(), s.cos, s.sin);
@@ -160,6 +162,12 @@ public final class Transformer {
         for (int b = 0; b < n; b++) {
             for (int i = 0; i < d; i++) x[b * d + i] += bias[i];
         }
+    }
+
+    /** RMSNorm of each of {@code count} consecutive head vectors in place (qwen3's Q/K norm). */
+    private static void headNorm(float[] x, float[] weight, int count, int hs, float eps) {
+        if (weight == null) return;
+        for (int i = 0; i < count; i++) rmsnorm(x, i * hs, x, i * hs, weight, hs, eps);
     }
 
     static void rmsnorm(float[] out, int outOff, float[] x, int xOff, float[] weight, int n, float eps) {

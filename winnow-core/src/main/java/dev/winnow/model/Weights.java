@@ -32,6 +32,8 @@ public record Weights(
                     optionalVector(f, p + "attn_q.bias", c.qDim()),
                     optionalVector(f, p + "attn_k.bias", c.kvDim()),
                     optionalVector(f, p + "attn_v.bias", c.kvDim()),
+                    optionalVector(f, p + "attn_q_norm.weight", c.headSize()),
+                    optionalVector(f, p + "attn_k_norm.weight", c.headSize()),
                     vector(f, p + "ffn_norm.weight", c.dim()),
                     matrix(f, p + "ffn_gate.weight", c.ffnDim(), c.dim()),
                     matrix(f, p + "ffn_up.weight", c.ffnDim(), c.dim()),

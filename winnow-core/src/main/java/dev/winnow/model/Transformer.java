@@ -2,6 +2,7 @@ package dev.winnow.model;
 
 import dev.winnow.kv.HeadStore;
 import dev.winnow.kv.KvCache;
+import dev.winnow.tensor.FloatTensor;
 import dev.winnow.tensor.MatMul;
 import dev.winnow.tensor.Parallel;
 
@@ -85,9 +86,14 @@ public final class Transformer {
         int dim = c.dim(), qDim = c.qDim(), kvDim = c.kvDim(), hs = c.headSize();
         float[] x = s.x, xb = s.xb;
         for (int b = 0; b < n; b++) rmsnorm(xb, b * dim, x, b * dim, lw.attnNorm(), dim, c.rmsEps());
-        MatMul.matmul(par, lw.wq().tensor(), qDim, dim, xb, n, s.q);
-        MatMul.matmul(par, lw.wk().tensor(), kvDim, dim, xb, n, s.k);
-        MatMul.matmul(par, lw.wv().tensor(), kvDim, dim, xb, n, s.v);
+        if (n == 1) {
+            MatMul.matvec(par, new FloatTensor[] {lw.wq().tensor(), lw.wk().tensor(), lw.wv().tensor()},
+                    new int[] {qDim, kvDim, kvDim}, dim, xb, new float[][] {s.q, s.k, s.v});
+        } else {
+            MatMul.matmul(par, lw.wq().tensor(), qDim, dim, xb, n, s.q);
+            MatMul.matmul(par, lw.wk().tensor(), kvDim, dim, xb, n, s.k);
+            MatMul.matmul(par, lw.wv().tensor(), kvDim, dim, xb, n, s.v);
+        }
         addBias(s.q, lw.bq(), n, qDim);
         addBias(s.k, lw.bk(), n, kvDim);
         addBias(s.v, lw.bv(), n, kvDim);
@@ -111,8 +117,13 @@ public final class Transformer {
 
         for (int b = 0; b < n; b++) rmsnorm(xb, b * dim, x, b * dim, lw.ffnNorm(), dim, c.rmsEps());
         int ffn = c.ffnDim();
-        MatMul.matmul(par, lw.wGate().tensor(), ffn, dim, xb, n, s.hb);
-        MatMul.matmul(par, lw.wUp().tensor(), ffn, dim, xb, n, s.hb2);
+        if (n == 1) {
+            MatMul.matvec(par, new FloatTensor[] {lw.wGate().tensor(), lw.wUp().tensor()}, new int[] {ffn, ffn}, dim, xb,
+                    new float[][] {s.hb, s.hb2});
+        } else {
+            MatMul.matmul(par, lw.wGate().tensor(), ffn, dim, xb, n, s.hb);
+            MatMul.matmul(par, lw.wUp().tensor(), ffn, dim, xb, n, s.hb2);
+        }
         float[] hb = s.hb, hb2 = s.hb2;
         par.forRange(n * ffn, 4096, (from, to) -> {
             for (int i = from; i < to; i++) {

@@ -21,6 +21,27 @@ public final class MatMul {
     }
 
     /**
+     * Several matrix–vector products with the same input in one parallel region (e.g. Q, K and V):
+     * {@code outs[m][r] = ws[m][r] · x}. The rows of all matrices are split evenly over the
+     * threads, so there is one synchronisation instead of one per matrix.
+     */
+    public static void matvec(Parallel par, FloatTensor[] ws, int[] rows, int cols, float[] x, float[][] outs) {
+        int total = 0;
+        for (int r : rows) total += r;
+        par.forRange(total, 16, (from, to) -> {
+            int start = 0;
+            for (int m = 0; m < ws.length; m++) {
+                int end = start + rows[m];
+                int a = Math.max(from, start), b = Math.min(to, end);
+                FloatTensor w = ws[m];
+                float[] out = outs[m];
+                for (int i = a; i < b; i++) out[i - start] = w.dot((long) (i - start) * cols, x, 0, cols);
+                start = end;
+            }
+        });
+    }
+
+    /**
      * {@code out[b][r] = W[r] · x[b]} for {@code b < batch}: {@code x} is batch × cols and
      * {@code out} batch × rows, both row-major. Each thread takes a range of rows; for each
      * block of tokens it decodes {@value #ROW_GROUP} weight rows at a time into a float buffer

@@ -125,7 +125,7 @@ public final class Transformer {
             MatMul.matmul(par, lw.wUp().tensor(), ffn, dim, xb, n, s.hb2);
         }
         float[] hb = s.hb, hb2 = s.hb2;
-        par.forRange(n * ffn, 4096, (from, to) -> {
+        par.forRange(n * ffn, 16384, (from, to) -> {
             for (int i = from; i < to; i++) {
                 float g = hb[i];
                 hb[i] = g / (1f + (float) Math.exp(-g)) * hb2[i];
@@ -139,7 +139,9 @@ public final class Transformer {
         int heads = c.heads(), hs = c.headSize(), qDim = c.qDim(), group = c.groupSize();
         float scale = (float) (1.0 / Math.sqrt(hs));
         float[] q = s.q, att = s.att;
-        par.forRange(n * heads, (from, to) -> {
+        // Split over (token, head) pairs, but not into pieces too small to be worth a thread.
+        int entriesPerTask = Math.max(1, cache.head(l, 0).size()) * hs;
+        par.forRange(n * heads, Math.max(1, (1 << 14) / entriesPerTask), (from, to) -> {
             float[] scores = null;
             for (int task = from; task < to; task++) {
                 int b = task / heads, h = task % heads;

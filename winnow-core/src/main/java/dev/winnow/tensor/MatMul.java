@@ -10,12 +10,19 @@ public final class MatMul {
     /** Tokens whose activations stay cache-resident while a thread walks its rows. */
     private static final int TOKEN_BLOCK = 32;
 
+    /** Fewest weights a thread should get: below this, waking another thread costs more than it saves. */
+    private static final int MIN_WEIGHTS_PER_THREAD = 1 << 16;
+
     private MatMul() {
+    }
+
+    private static int minRows(int cols) {
+        return Math.max(16, MIN_WEIGHTS_PER_THREAD / Math.max(1, cols));
     }
 
     /** {@code out[r] = W[r] · x} for {@code r < rows}. */
     public static void matvec(Parallel par, FloatTensor w, int rows, int cols, float[] x, float[] out) {
-        par.forRange(rows, 16, (from, to) -> {
+        par.forRange(rows, minRows(cols), (from, to) -> {
             for (int r = from; r < to; r++) out[r] = w.dot((long) r * cols, x, 0, cols);
         });
     }
@@ -28,7 +35,7 @@ public final class MatMul {
     public static void matvec(Parallel par, FloatTensor[] ws, int[] rows, int cols, float[] x, float[][] outs) {
         int total = 0;
         for (int r : rows) total += r;
-        par.forRange(total, 16, (from, to) -> {
+        par.forRange(total, minRows(cols), (from, to) -> {
             int start = 0;
             for (int m = 0; m < ws.length; m++) {
                 int end = start + rows[m];

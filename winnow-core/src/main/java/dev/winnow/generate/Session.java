@@ -1,6 +1,10 @@
 package dev.winnow.generate;
 
 import dev.winnow.kv.KvCache;
+import dev.winnow.kv.policy.KvPolicy;
+import dev.winnow.kv.policy.KvSpec;
+import dev.winnow.kv.policy.NoCompression;
+import dev.winnow.kv.policy.PolicyContext;
 import dev.winnow.model.ForwardState;
 import dev.winnow.model.Model;
 import dev.winnow.model.ModelConfig;
@@ -30,16 +34,25 @@ public final class Session {
     /** A sampled token not yet run through the model (the last one of a generation). */
     private int pending = -1;
 
-    /** A session with the model's trained context length and the default batch size. */
+    private final KvPolicy policy;
+    private final PolicyContext policyContext;
+
+    /** A session with the model's trained context length, the default batch size and no compression. */
     public Session(Model model) {
         this(model, model.config().contextLength(), DEFAULT_BATCH);
+    }
+
+    /** A session without KV compression. */
+    public Session(Model model, int contextLength, int batchSize) {
+        this(model, contextLength, batchSize, new NoCompression());
     }
 
     /**
      * @param contextLength most tokens the session holds (prompt + generated)
      * @param batchSize prompt tokens processed per forward pass
+     * @param policy what to do to the KV cache between forward passes (see {@link KvSpec#newPolicy()})
      */
-    public Session(Model model, int contextLength, int batchSize) {
+    public Session(Model model, int contextLength, int batchSize, KvPolicy policy) {
         if (contextLength < 1) throw new IllegalArgumentException("context length must be >= 1, got " + contextLength);
         if (batchSize < 1) throw new IllegalArgumentException("batch size must be >= 1, got " + batchSize);
         this.model = model;
@@ -48,6 +61,39 @@ public final class Session {
         this.contextLength = contextLength;
         this.cache = new KvCache(config.layers(), config.kvHeads(), config.headSize());
         this.state = new ForwardState(config, batchSize);
+        this.policy = policy;
+        this.policyContext = new PolicyContext(config.layers(), config.kvHeads(), config.heads(), config.headSize(),
+                contextLength, transformer.rope(), model.tokenizer(), model.path(), this::profile, new PolicyContext.History() {
+                    @Override
+                    public int length() {
+                        return length;
+                    }
+
+                    @Override
+                    public int token(int index) {
+                        if (index < 0 || index >= length) throw new IndexOutOfBoundsException("token " + index + " of " + length);
+                        return history[index];
+                    }
+                });
+        policy.attach(cache, policyContext);
+    }
+
+    /** The session's compression policy. */
+    public KvPolicy policy() {
+        return policy;
+    }
+
+    /** Runs tokens through a fresh cache that reports attention to {@code recorder} (head profiling). */
+    private void profile(int[] tokens, dev.winnow.kv.AttentionRecorder recorder) {
+        KvCache scratch = new KvCache(config.layers(), config.kvHeads(), config.headSize());
+        scratch.recordAttention(recorder);
+        ForwardState st = new ForwardState(config, Math.min(state.capacity(), tokens.length));
+        int[] positions = new int[st.capacity()];
+        for (int start = 0; start < tokens.length; start += st.capacity()) {
+            int n = Math.min(st.capacity(), tokens.length - start);
+            for (int i = 0; i < n; i++) positions[i] = start + i;
+            transformer.forward(Arrays.copyOfRange(tokens, start, start + n), positions, n, scratch, st, false);
+        }
     }
 
     public Model model() {
@@ -77,6 +123,7 @@ public final class Session {
         cache.clear();
         length = 0;
         pending = -1;
+        policy.attach(cache, policyContext);
     }
 
     /**
@@ -84,7 +131,7 @@ public final class Session {
      * the last one (a copy, {@code vocab} values).
      */
     public float[] prefill(int[] tokens) {
-        return run(tokens, false)[0];
+        return run(tokens, false, false)[0];
     }
 
     /**
@@ -92,15 +139,15 @@ public final class Session {
      * ({@code tokens.length × vocab}).
      */
     public float[][] evaluate(int[] tokens) {
-        return run(tokens, true);
+        return run(tokens, true, false);
     }
 
-    /** Runs one token and returns the logits after it. */
+    /** Runs one generated token and returns the logits after it. */
     public float[] decode(int token) {
-        return prefill(new int[] {token});
+        return run(new int[] {token}, false, true)[0];
     }
 
-    private float[][] run(int[] tokens, boolean allLogits) {
+    private float[][] run(int[] tokens, boolean allLogits, boolean decoding) {
         if (tokens.length == 0) throw new IllegalArgumentException("no tokens to process");
         int[] all = tokens;
         if (pending >= 0) {
@@ -117,7 +164,7 @@ public final class Session {
         int[] positions = new int[chunk];
         for (int start = 0; start < all.length; start += chunk) {
             int n = Math.min(chunk, all.length - start);
-            for (int i = 0; i < n; i++) positions[i] = length + i;
+            for (int i = 0; i < n; i++) positions[i] = policy.positionFor(cache, length + i, i);
             int[] batch = Arrays.copyOfRange(all, start, start + n);
             boolean last = start + n == all.length;
             float[] logits = transformer.forward(batch, positions, n, cache, state, allLogits);
@@ -130,13 +177,20 @@ public final class Session {
                 out[0] = Arrays.copyOf(logits, vocab);
             }
             append(batch, n);
+            if (!last) {
+                policy.afterPrefillChunk(cache, policyContext);
+            } else if (decoding && all.length == 1) {
+                policy.afterDecode(cache, policyContext);
+            } else {
+                policy.afterPrefill(cache, policyContext);
+            }
         }
         pending = -1;
         return out;
     }
 
     private void ensureFits(int n) {
-        if (length + n > contextLength) {
+        if (length + n > contextLength && !policy.unboundedContext()) {
             throw new ContextOverflowException((length == 0 ? "prompt is " + n + " tokens" : "adding " + n
                     + " tokens to " + length) + " exceeds the context length " + contextLength
                     + " (the model was trained with " + config.contextLength() + ")");
@@ -174,7 +228,7 @@ public final class Session {
         int count = 0;
         StopReason reason = StopReason.MAX_TOKENS;
         while (count < max) {
-            if (length >= contextLength) {
+            if (length >= contextLength && !policy.unboundedContext()) {
                 reason = StopReason.CONTEXT_FULL;
                 break;
             }
@@ -224,6 +278,6 @@ public final class Session {
         int t = pending;
         pending = -1;
         length--;
-        return decode(t);
+        return run(new int[] {t}, false, true)[0];
     }
 }

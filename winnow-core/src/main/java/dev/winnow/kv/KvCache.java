@@ -3,19 +3,26 @@ package dev.winnow.kv;
 /**
  * The KV cache of one sequence: a {@link HeadStore} per layer and KV head. The model appends
  * every new token's keys and values; attention reads whatever each store holds. Compression
- * policies (the "KV cache compression framework") act on the stores between forward passes.
+ * policies act on the stores between forward passes; to score entries they can ask the model
+ * to report attention probabilities ({@link #recordAttention}) and to keep the most recent
+ * queries ({@link #keepQueries}).
  */
 public final class KvCache {
     private final int layers;
     private final int kvHeads;
     private final int headSize;
     private final HeadStore[][] stores;
+    private final int[][] peak;
+    private AttentionRecorder recorder;
+    private QueryWindow queries;
+    private int step;
 
     public KvCache(int layers, int kvHeads, int headSize) {
         this.layers = layers;
         this.kvHeads = kvHeads;
         this.headSize = headSize;
         this.stores = new HeadStore[layers][kvHeads];
+        this.peak = new int[layers][kvHeads];
         for (int l = 0; l < layers; l++) {
             for (int h = 0; h < kvHeads; h++) stores[l][h] = new HeadStore(headSize);
         }
@@ -37,22 +44,59 @@ public final class KvCache {
         return stores[layer][kvHead];
     }
 
+    /** The step counter: the number of tokens run through the model since the cache was created or cleared. */
+    public int step() {
+        return step;
+    }
+
+    /** Called by the model after each forward pass of {@code n} tokens: advances the step and the peaks. */
+    public void advance(int n) {
+        step += n;
+        for (int l = 0; l < layers; l++) {
+            for (int h = 0; h < kvHeads; h++) peak[l][h] = Math.max(peak[l][h], stores[l][h].size());
+        }
+    }
+
+    /** Asks the model to report attention probabilities to {@code recorder} (null: stop). */
+    public void recordAttention(AttentionRecorder recorder) {
+        this.recorder = recorder;
+    }
+
+    public AttentionRecorder attentionRecorder() {
+        return recorder;
+    }
+
+    /** Asks the model to keep the queries of the last {@code tokens} tokens (0: stop). */
+    public void keepQueries(int heads, int tokens) {
+        this.queries = tokens > 0 ? new QueryWindow(layers, heads, headSize, tokens) : null;
+    }
+
+    /** The kept queries, or null. */
+    public QueryWindow queries() {
+        return queries;
+    }
+
     /** Removes every entry. */
     public void clear() {
         for (HeadStore[] layer : stores) for (HeadStore s : layer) s.clear();
+        for (int[] p : peak) java.util.Arrays.fill(p, 0);
+        if (queries != null) queries.clear();
+        step = 0;
     }
 
     public KvStats stats() {
         int[][] entries = new int[layers][kvHeads];
+        int[][] peaks = new int[layers][kvHeads];
         long used = 0, alloc = 0;
         for (int l = 0; l < layers; l++) {
             for (int h = 0; h < kvHeads; h++) {
                 HeadStore s = stores[l][h];
                 entries[l][h] = s.size();
+                peaks[l][h] = Math.max(peak[l][h], s.size());
                 used += s.bytesUsed();
                 alloc += s.bytesAllocated();
             }
         }
-        return new KvStats(entries, used, alloc);
+        return new KvStats(entries, peaks, used, alloc);
     }
 }

@@ -1,11 +1,13 @@
 package dev.winnow.model;
 
+import dev.winnow.kv.KeyRotation;
+
 /**
  * Rotary position embedding: per rotated pair i the angle at position p is
  * {@code p × scale × theta^(-2i/d) / freqFactor[i]}. Pairs are adjacent ({@link RopeType#NORMAL})
  * or half a head apart ({@link RopeType#NEOX}).
  */
-public final class Rope {
+public final class Rope implements KeyRotation {
     private final RopeType type;
     private final int headSize;
     private final int dims;
@@ -60,6 +62,14 @@ public final class Rope {
                 }
             }
         }
+    }
+
+    /** Rotates one head vector by a position difference (RoPE rotations compose additively). */
+    @Override
+    public void rotate(float[] key, int offset, int positionDelta) {
+        float[] cos = new float[invFreq.length], sin = new float[invFreq.length];
+        angles(positionDelta, cos, sin);
+        rotate(key, offset, 1, cos, sin);
     }
 
     public int pairs() {

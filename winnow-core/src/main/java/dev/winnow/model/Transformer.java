@@ -1,7 +1,9 @@
 package dev.winnow.model;
 
+import dev.winnow.kv.AttentionRecorder;
 import dev.winnow.kv.HeadStore;
 import dev.winnow.kv.KvCache;
+import dev.winnow.kv.QueryWindow;
 import dev.winnow.tensor.FloatTensor;
 import dev.winnow.tensor.MatMul;
 import dev.winnow.tensor.Parallel;
@@ -69,6 +71,7 @@ public final class Transformer {
         for (int l = 0; l < c.layers(); l++) {
             layer(l, positions, n, cache, state);
         }
+        cache.advance(n);
         int first = allLogits ? 0 : n - 1;
         int rows = n - first;
         float[] xb = state.xb;
@@ -108,7 +111,7 @@ public final class Transformer {
             HeadStore store = cache.head(l, h);
             store.reserve(n);
             for (int b = 0; b < n; b++) {
-                store.append(s.k, b * kvDim + h * hs, s.v, b * kvDim + h * hs, positions[b]);
+                store.append(s.k, b * kvDim + h * hs, s.v, b * kvDim + h * hs, positions[b], cache.step() + b);
             }
         }
         attention(l, n, cache, s);
@@ -139,6 +142,15 @@ public final class Transformer {
         int heads = c.heads(), hs = c.headSize(), qDim = c.qDim(), group = c.groupSize();
         float scale = (float) (1.0 / Math.sqrt(hs));
         float[] q = s.q, att = s.att;
+        QueryWindow window = cache.queries();
+        if (window != null) {
+            for (int b = 0; b < n; b++) window.add(l, q, b * qDim);
+        }
+        AttentionRecorder recorder = cache.attentionRecorder();
+        if (recorder != null) {
+            attentionRecorded(l, n, cache, s, recorder, scale);
+            return;
+        }
         // Split over (token, head) pairs, but not into pieces too small to be worth a thread.
         int entriesPerTask = Math.max(1, cache.head(l, 0).size()) * hs;
         par.forRange(n * heads, Math.max(1, (1 << 14) / entriesPerTask), (from, to) -> {
@@ -148,13 +160,48 @@ public final class Transformer {
                 HeadStore store = cache.head(l, h / group);
                 int visible = store.size() - (n - 1 - b);
                 if (scores == null || scores.length < visible) scores = new float[Math.max(visible, 64)];
-                store.scores(q, b * qDim + h * hs, visible, scale, scores);
-                softmax(scores, visible);
-                int outOff = b * qDim + h * hs;
-                java.util.Arrays.fill(att, outOff, outOff + hs, 0f);
-                store.accumulateValues(scores, visible, att, outOff);
+                attendOne(store, q, b * qDim + h * hs, visible, scale, scores, att);
             }
         });
+    }
+
+    /**
+     * Attention when a policy records probabilities: split over KV heads, so that one thread
+     * handles every query of a store and the recorder sees the group's probabilities summed.
+     */
+    private void attentionRecorded(int l, int n, KvCache cache, ForwardState s, AttentionRecorder recorder, float scale) {
+        int hs = c.headSize(), qDim = c.qDim(), group = c.groupSize();
+        float[] q = s.q, att = s.att;
+        int step = cache.step();
+        par.forRange(c.kvHeads(), 1, (from, to) -> {
+            float[] scores = new float[64];
+            float[] sum = new float[64];
+            for (int kvh = from; kvh < to; kvh++) {
+                HeadStore store = cache.head(l, kvh);
+                for (int b = 0; b < n; b++) {
+                    int visible = store.size() - (n - 1 - b);
+                    if (scores.length < visible) {
+                        scores = new float[visible * 2];
+                        sum = new float[visible * 2];
+                    }
+                    java.util.Arrays.fill(sum, 0, visible, 0f);
+                    for (int h = kvh * group; h < (kvh + 1) * group; h++) {
+                        attendOne(store, q, b * qDim + h * hs, visible, scale, scores, att);
+                        for (int i = 0; i < visible; i++) sum[i] += scores[i];
+                    }
+                    recorder.record(l, kvh, store, sum, visible, group, step + b);
+                }
+            }
+        });
+    }
+
+    /** One query head over the first {@code visible} entries; leaves the probabilities in {@code scores}. */
+    private void attendOne(HeadStore store, float[] q, int qOff, int visible, float scale, float[] scores, float[] att) {
+        int hs = c.headSize();
+        store.scores(q, qOff, visible, scale, scores);
+        softmax(scores, visible);
+        java.util.Arrays.fill(att, qOff, qOff + hs, 0f);
+        store.accumulateValues(scores, visible, att, qOff);
     }
 
     static void softmax(float[] x, int n) {

@@ -1,0 +1,54 @@
+package dev.winnow.kv.policy;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import org.junit.jupiter.api.Test;
+
+class KvSpecTest {
+    @Test
+    void parsesNameAndParameters() {
+        KvSpec s = KvSpec.parse(" snapkv:budget=256, window=16 ,kernel=5 ");
+        assertThat(s.name()).isEqualTo("snapkv");
+        assertThat(s.params()).containsEntry("budget", "256").containsEntry("window", "16").containsEntry("kernel", "5");
+        assertThat(s.newPolicy().spec()).isEqualTo("snapkv:budget=256,window=16,kernel=5");
+        assertThat(KvSpec.parse("full").isFull()).isTrue();
+        assertThat(KvSpec.parse("h2o:ratio=0.75").newPolicy()).isInstanceOf(EvictionPolicy.class);
+    }
+
+    @Test
+    void unknownPolicyListsTheValidOnes() {
+        assertThatThrownBy(() -> KvSpec.parse("snapkvv:budget=3")).isInstanceOf(KvSpecException.class)
+                .hasMessageContaining("unknown KV policy 'snapkvv'").hasMessageContaining("snapkv").hasMessageContaining("h2o");
+    }
+
+    @Test
+    void badNumbersAndBudgetsAreNamed() {
+        assertThatThrownBy(() -> KvSpec.parse("h2o:budget=abc")).hasMessageContaining("budget='abc' is not a whole number");
+        assertThatThrownBy(() -> KvSpec.parse("h2o:budget=0")).hasMessageContaining("budget=0 must be >= 1");
+        assertThatThrownBy(() -> KvSpec.parse("h2o:budget=-5")).hasMessageContaining("must be >= 1");
+        assertThatThrownBy(() -> KvSpec.parse("h2o:ratio=1.5")).hasMessageContaining("ratio=1.5 must be between");
+        assertThatThrownBy(() -> KvSpec.parse("h2o:budget=8,ratio=0.5")).hasMessageContaining("not both");
+    }
+
+    @Test
+    void sinksLargerThanTheBudgetAreRejected() {
+        assertThatThrownBy(() -> KvSpec.parse("h2o:budget=8,sinks=6,recent=4")).hasMessageContaining("exceed the budget 8");
+        assertThatThrownBy(() -> KvSpec.parse("snapkv:budget=8,window=16")).hasMessageContaining("window (16) exceeds the budget 8");
+    }
+
+    @Test
+    void unknownParameterListsTheValidOnes() {
+        assertThatThrownBy(() -> KvSpec.parse("h2o:budget=8,windw=2")).hasMessageContaining("unknown parameter 'windw'")
+                .hasMessageContaining("recent");
+    }
+
+    @Test
+    void malformedSpecs() {
+        assertThatThrownBy(() -> KvSpec.parse("")).hasMessageContaining("empty KV spec");
+        assertThatThrownBy(() -> KvSpec.parse("h2o:budget")).hasMessageContaining("should be key=value");
+        assertThatThrownBy(() -> KvSpec.parse("h2o:budget=")).hasMessageContaining("has no value");
+        assertThatThrownBy(() -> KvSpec.parse("h2o:budget=4,budget=5")).hasMessageContaining("given twice");
+        assertThatThrownBy(() -> KvSpec.parse("h2o+snapkv")).hasMessageContaining("one policy per spec");
+    }
+}

@@ -41,6 +41,8 @@ public abstract class FloatTensor {
             case BF16 -> new BF16Tensor(segment, size);
             case Q8_0 -> new Q8_0Tensor(segment, size);
             case Q4_0 -> new Q4_0Tensor(segment, size);
+            case Q4_K -> new Q4_KTensor(segment, size);
+            case Q5_K -> new Q5_KTensor(segment, size);
             case Q6_K -> new Q6_KTensor(segment, size);
             default -> throw new UnsupportedTensorTypeException(type);
         };

@@ -269,25 +269,6 @@ public final class SentencePieceTokenizer implements Tokenizer {
         }
     }
 
-    /** A growable int array. */
-    private static final class IntList {
-        private int[] a;
-        private int n;
-
-        IntList(int capacity) {
-            a = new int[capacity];
-        }
-
-        void add(int v) {
-            if (n == a.length) a = Arrays.copyOf(a, n * 2);
-            a[n++] = v;
-        }
-
-        int[] toArray() {
-            return Arrays.copyOf(a, n);
-        }
-    }
-
     // ---------------------------------------------------------------- decode
 
     /** The bytes a token contributes when decoding (before any space-prefix removal). */
@@ -307,7 +288,7 @@ public final class SentencePieceTokenizer implements Tokenizer {
      * Tracks the leading-BOS skip and the one-time space-prefix removal; shared by
      * {@link #decode} and the streaming decoder so the two always agree.
      */
-    private final class PieceCursor {
+    private final class PieceCursor implements Utf8StreamingDecoder.PieceWriter {
         private boolean first = true;
         private boolean strip;
 
@@ -316,7 +297,8 @@ public final class SentencePieceTokenizer implements Tokenizer {
         }
 
         /** Appends the bytes of {@code id} to {@code out}. */
-        void append(int id, ByteBuf out) {
+        @Override
+        public void append(int id, ByteBuf out) {
             byte[] p = piece(id);
             if (first) {
                 first = false;
@@ -355,83 +337,6 @@ public final class SentencePieceTokenizer implements Tokenizer {
     @Override
     public StreamingDecoder continuationDecoder() {
         return new Utf8StreamingDecoder(new PieceCursor(false));
-    }
-
-    /** Emits text once UTF-8 sequences are complete; incomplete trailing bytes wait for the next token. */
-    private static final class Utf8StreamingDecoder implements StreamingDecoder {
-        private final PieceCursor cursor;
-        private final ByteBuf pending = new ByteBuf(16);
-
-        Utf8StreamingDecoder(PieceCursor cursor) {
-            this.cursor = cursor;
-        }
-
-        @Override
-        public String push(int token) {
-            cursor.append(token, pending);
-            int cut = pending.n - incompleteTail(pending.a, pending.n);
-            if (cut == 0) return "";
-            String s = new String(pending.a, 0, cut, StandardCharsets.UTF_8);
-            pending.dropFirst(cut);
-            return s;
-        }
-
-        @Override
-        public String flush() {
-            String s = new String(pending.a, 0, pending.n, StandardCharsets.UTF_8);
-            pending.n = 0;
-            return s;
-        }
-    }
-
-    /**
-     * The number of bytes at the end of {@code b[0..n)} that form the beginning of a UTF-8
-     * sequence which is valid so far but incomplete (0 to 3). Decoding up to that point and the
-     * rest later gives the same text as decoding everything at once, because a UTF-8 decoder
-     * always starts a new sequence at a lead byte.
-     */
-    static int incompleteTail(byte[] b, int n) {
-        for (int k = 1; k <= 3 && k <= n; k++) {
-            int c = b[n - k] & 0xFF;
-            if (c < 0x80) return 0; // ASCII: nothing pending after it
-            if (c >= 0xC0) { // lead byte
-                int need = c >= 0xF0 ? 4 : c >= 0xE0 ? 3 : 2;
-                if (c < 0xC2 || c > 0xF4 || need <= k) return 0; // invalid lead, or complete
-                if (k >= 2) {
-                    int c1 = b[n - k + 1] & 0xFF;
-                    int lo = 0x80, hi = 0xBF;
-                    if (c == 0xE0) lo = 0xA0;
-                    else if (c == 0xED) hi = 0x9F;
-                    else if (c == 0xF0) lo = 0x90;
-                    else if (c == 0xF4) hi = 0x8F;
-                    if (c1 < lo || c1 > hi) return 0; // already malformed: decode it now
-                }
-                return k; // k-1 continuation bytes after the lead were checked by the loop
-            }
-            // continuation byte: look further back
-        }
-        return 0;
-    }
-
-    /** A growable byte array. */
-    private static final class ByteBuf {
-        byte[] a;
-        int n;
-
-        ByteBuf(int capacity) {
-            a = new byte[Math.max(capacity, 16)];
-        }
-
-        void add(byte[] src, int off, int len) {
-            if (n + len > a.length) a = Arrays.copyOf(a, Math.max(a.length * 2, n + len));
-            System.arraycopy(src, off, a, n, len);
-            n += len;
-        }
-
-        void dropFirst(int k) {
-            System.arraycopy(a, k, a, 0, n - k);
-            n -= k;
-        }
     }
 
     // ---------------------------------------------------------------- vocabulary

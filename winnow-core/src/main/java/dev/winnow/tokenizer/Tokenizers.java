@@ -14,6 +14,7 @@ public final class Tokenizers {
 
     static {
         FACTORIES.put("llama", SentencePieceTokenizer::fromGguf); // SentencePiece (llama.cpp's "SPM")
+        FACTORIES.put("gpt2", ByteLevelBpeTokenizer::fromGguf);    // byte-level BPE (llama.cpp's "BPE")
     }
 
     private Tokenizers() {

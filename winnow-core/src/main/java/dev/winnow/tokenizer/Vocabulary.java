@@ -88,6 +88,14 @@ final class Vocabulary {
         static Config spmDefaults() {
             return new Config(1, 2, 0, -1, -1, -1, true, false, true, "");
         }
+
+        /**
+         * llama.cpp's defaults for tokenizer.ggml.model = "gpt2" (byte-level BPE): BOS and EOS 11,
+         * no unknown token, no space prefix; {@code addBos} depends on the pre-tokenizer.
+         */
+        static Config bpeDefaults(boolean addBos) {
+            return new Config(11, 11, -1, -1, -1, -1, addBos, false, false, "");
+        }
     }
 
     /** One piece of the input after the special-token split: a token, or a range of raw text. */
@@ -429,11 +437,15 @@ final class Vocabulary {
         List<Fragment> frags = new ArrayList<>();
         if (text.isEmpty()) return frags;
         frags.add(new Fragment(-1, 0, text.length()));
+        // For long texts, the chars present let most special tokens be rejected without a scan.
+        long[] present = text.length() >= 1024 ? charSet(text) : null;
         for (int id : specialTokens) {
             int attr = attrs[id];
             if (!parseSpecial && (attr & (ATTR_CONTROL | ATTR_UNKNOWN)) != 0) continue;
             String tok = texts[id];
-            if (text.indexOf(tok) < 0) continue; // cheap rejection: most special tokens never occur
+            if (present != null && !allIn(tok, present)) continue;
+            int hit = text.indexOf(tok); // the first occurrence at or after the fragment being searched
+            if (hit < 0) continue; // cheap rejection: most special tokens never occur
             List<Fragment> next = new ArrayList<>(frags.size() + 4);
             for (Fragment f : frags) {
                 if (!f.isText()) {
@@ -442,7 +454,10 @@ final class Vocabulary {
                 }
                 int start = f.start(), end = f.end();
                 while (start < end) {
-                    int match = text.indexOf(tok, start);
+                    // fragments come in text order, so a hit at or after start is still the next one:
+                    // search again only when it is behind (keeps the whole pass linear in the text)
+                    if (hit >= 0 && hit < start) hit = text.indexOf(tok, start);
+                    int match = hit;
                     if (match < 0 || match + tok.length() > end) break;
                     int leftEnd = match;
                     if ((attr & ATTR_LSTRIP) != 0) {
@@ -460,6 +475,24 @@ final class Vocabulary {
             frags = next;
         }
         return frags;
+    }
+
+    /** The set of UTF-16 chars in {@code s}, as 65536 bits. */
+    private static long[] charSet(String s) {
+        long[] bits = new long[1 << 10];
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            bits[c >>> 6] |= 1L << c;
+        }
+        return bits;
+    }
+
+    private static boolean allIn(String s, long[] bits) {
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if ((bits[c >>> 6] & (1L << c)) == 0) return false;
+        }
+        return true;
     }
 
     /** C's isspace() in the "C" locale. */

@@ -101,16 +101,16 @@ class StreamingDecoderTest {
 
     @Test
     void incompleteTailDetection() {
-        assertThat(SentencePieceTokenizer.incompleteTail(bytes(), 0)).isZero();
-        assertThat(SentencePieceTokenizer.incompleteTail(bytes('a'), 1)).isZero();
-        assertThat(SentencePieceTokenizer.incompleteTail(bytes(0xF0), 1)).isEqualTo(1);
-        assertThat(SentencePieceTokenizer.incompleteTail(bytes(0xF0, 0x9F), 2)).isEqualTo(2);
-        assertThat(SentencePieceTokenizer.incompleteTail(bytes(0xF0, 0x9F, 0xA6), 3)).isEqualTo(3);
-        assertThat(SentencePieceTokenizer.incompleteTail(bytes(0xF0, 0x9F, 0xA6, 0x99), 4)).isZero();
-        assertThat(SentencePieceTokenizer.incompleteTail(bytes('a', 0xE4, 0xB8), 3)).isEqualTo(2);
-        assertThat(SentencePieceTokenizer.incompleteTail(bytes(0xE0, 0x80), 2)).isZero(); // overlong: malformed now
-        assertThat(SentencePieceTokenizer.incompleteTail(bytes(0xC0), 1)).isZero();
-        assertThat(SentencePieceTokenizer.incompleteTail(bytes(0x80), 1)).isZero();
+        assertThat(Utf8StreamingDecoder.incompleteTail(bytes(), 0)).isZero();
+        assertThat(Utf8StreamingDecoder.incompleteTail(bytes('a'), 1)).isZero();
+        assertThat(Utf8StreamingDecoder.incompleteTail(bytes(0xF0), 1)).isEqualTo(1);
+        assertThat(Utf8StreamingDecoder.incompleteTail(bytes(0xF0, 0x9F), 2)).isEqualTo(2);
+        assertThat(Utf8StreamingDecoder.incompleteTail(bytes(0xF0, 0x9F, 0xA6), 3)).isEqualTo(3);
+        assertThat(Utf8StreamingDecoder.incompleteTail(bytes(0xF0, 0x9F, 0xA6, 0x99), 4)).isZero();
+        assertThat(Utf8StreamingDecoder.incompleteTail(bytes('a', 0xE4, 0xB8), 3)).isEqualTo(2);
+        assertThat(Utf8StreamingDecoder.incompleteTail(bytes(0xE0, 0x80), 2)).isZero(); // overlong: malformed now
+        assertThat(Utf8StreamingDecoder.incompleteTail(bytes(0xC0), 1)).isZero();
+        assertThat(Utf8StreamingDecoder.incompleteTail(bytes(0x80), 1)).isZero();
     }
 
     private static byte[] bytes(int... v) {

@@ -18,6 +18,14 @@ final class TokenizerTestSupport {
     static final String SEPARATOR = "\n__ggml_vocab_test__\n";
     static final String LLAMA_SPM = "ggml-vocab-llama-spm.gguf";
     static final String PHI3 = "ggml-vocab-phi-3.gguf";
+    static final String LLAMA_BPE = "ggml-vocab-llama-bpe.gguf";
+    static final String QWEN2 = "ggml-vocab-qwen2.gguf";
+    static final String GPT2 = "ggml-vocab-gpt-2.gguf";
+    static final String DEEPSEEK_CODER = "ggml-vocab-deepseek-coder.gguf";
+    static final String DEEPSEEK_LLM = "ggml-vocab-deepseek-llm.gguf";
+    static final String STARCODER = "ggml-vocab-starcoder.gguf";
+    static final String FALCON = "ggml-vocab-falcon.gguf";
+    static final List<String> BPE_VOCABS = List.of(LLAMA_BPE, QWEN2, GPT2, DEEPSEEK_CODER, DEEPSEEK_LLM, STARCODER, FALCON);
 
     private static final Map<String, Tokenizer> CACHE = new ConcurrentHashMap<>();
 
@@ -36,6 +44,10 @@ final class TokenizerTestSupport {
 
     static SentencePieceTokenizer spm(String name) {
         return (SentencePieceTokenizer) vocab(name);
+    }
+
+    static ByteLevelBpeTokenizer bpe(String name) {
+        return (ByteLevelBpeTokenizer) vocab(name);
     }
 
     /** One test vector: the input text and llama.cpp's token ids. */

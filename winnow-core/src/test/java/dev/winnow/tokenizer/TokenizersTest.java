@@ -46,7 +46,7 @@ class TokenizersTest {
         assertThat(t).isInstanceOf(SentencePieceTokenizer.class);
         assertThat(t.encode("a a")).containsExactly(1, 5, 5);
         assertThat(t.decode(new int[] {1, 5, 5})).isEqualTo("a a");
-        assertThat(Tokenizers.supportedModels()).containsExactly("llama");
+        assertThat(Tokenizers.supportedModels()).containsExactly("llama", "gpt2");
     }
 
     @Test
@@ -153,5 +153,16 @@ class TokenizersTest {
         try (GgufFile f = GgufFile.open(p)) {
             assertThat(Tokenizers.fromGguf(f)).isInstanceOf(SentencePieceTokenizer.class);
         }
+    }
+
+    @Test
+    void gpt2ModelGivesAByteLevelBpeTokenizer() {
+        Path p = SharedData.path("tokenizers/" + TokenizerTestSupport.GPT2);
+        Tokenizer t;
+        try (GgufFile f = GgufFile.open(p)) {
+            t = Tokenizers.fromGguf(f);
+        }
+        assertThat(t).isInstanceOf(ByteLevelBpeTokenizer.class);
+        assertThat(t.decode(t.encode("Hello world"))).isEqualTo("Hello world");
     }
 }

@@ -16,6 +16,18 @@ public final class KvPolicies {
         register(StreamingLlmPolicy.INFO);
         register(H2oPolicy.INFO);
         register(SnapKvPolicy.INFO);
+        register(PyramidKvPolicy.INFO);
+        register(AdaKvPolicy.INFO);
+        register(SepLlmPolicy.INFO);
+        register(ChunkKvPolicy.INFO);
+        register(DuoAttentionPolicy.INFO);
+        register(TovaPolicy.INFO);
+        register(ScissorhandsPolicy.INFO);
+        register(KeyformerPolicy.INFO);
+        register(KnormPolicy.INFO);
+        register(RandomPolicy.INFO);
+        register(ZipCachePolicy.INFO);
+        register(LazyEvictionPolicy.INFO);
     }
 
     private KvPolicies() {

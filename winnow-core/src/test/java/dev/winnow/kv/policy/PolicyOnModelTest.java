@@ -40,6 +40,10 @@ class PolicyOnModelTest {
         return switch (name) {
             case "streaming" -> "streaming:sinks=4,window=28";
             case "snapkv" -> "snapkv:budget=32,window=8";
+            case "pyramidkv" -> "pyramidkv:budget=32,window=8";
+            case "adakv" -> "adakv:budget=32,window=8";
+            case "chunkkv" -> "chunkkv:budget=32,window=8";
+            case "duo" -> "duo:sinks=4,window=28,profile=off";
             default -> name + ":budget=32";
         };
     }
@@ -52,7 +56,8 @@ class PolicyOnModelTest {
         int[] tokens = model.tokenizer().encode(PROMPT + PROMPT);
         float[][] plain = new Session(model, 512, 16).evaluate(tokens);
         for (String spec : List.of("full", "h2o:budget=4096", "snapkv:budget=4096", "window:budget=4096",
-                "streaming:sinks=4,window=4000,reposition=false")) {
+                "streaming:sinks=4,window=4000,reposition=false", "pyramidkv:budget=4096", "adakv:budget=4096",
+                "sepllm:budget=4096", "chunkkv:budget=4096", "duo:window=4096,profile=off", "duo:retrieval=1,profile=off")) {
             float[][] got = new Session(model, 512, 16, KvSpec.parse(spec).newPolicy()).evaluate(tokens);
             for (int i = 0; i < tokens.length; i++) {
                 assertThat(got[i]).as("%s row %d", spec, i).containsExactly(plain[i]);
@@ -70,12 +75,54 @@ class PolicyOnModelTest {
                 TokenListener.NONE);
         KvStats stats = s.cache().stats();
         // Every head holds exactly its budget (the last sampled token is pending, not yet in the cache).
-        for (int[] layer : stats.entries()) for (int e : layer) assertThat(e).as(spec).isEqualTo(32);
+        assertBudgets(spec, s, stats.entries());
         assertThat(s.position()).isGreaterThan(32);
         long perEntry = s.cache().head(0, 0).bytesPerEntry();
         assertThat(stats.bytesUsed()).isEqualTo(stats.totalEntries() * perEntry);
         assertThat(g.tokens()).hasSize(60);
         assertThat(g.text()).isNotBlank().doesNotContain("\uFFFD");
+    }
+
+    /**
+     * The entries each head ends with: 32 for uniform budgets; PyramidKV's per-layer budgets;
+     * Ada-KV's 32 per head on average over a layer, each head above the floor; DuoAttention's
+     * retrieval heads every token, streaming heads sinks + window.
+     */
+    static void assertBudgets(String spec, Session s, int[][] entries) {
+        int held = s.position() - 1;
+        int layers = entries.length, heads = entries[0].length;
+        switch (KvSpec.parse(spec).name()) {
+            case "pyramidkv" -> {
+                int[] budgets = new PyramidAllocator(20, 8).budgets(layers, 32);
+                assertThat(budgets[0]).isGreaterThan(32);
+                assertThat(budgets[layers - 1]).isLessThan(32);
+                for (int l = 0; l < layers; l++) {
+                    for (int e : entries[l]) assertThat(e).as("%s layer %d", spec, l).isEqualTo(Math.min(budgets[l], held));
+                }
+            }
+            case "adakv" -> {
+                int floor = 8 + new AdaptiveAllocator(0.2, 8).floor(32);
+                for (int l = 0; l < layers; l++) {
+                    assertThat(java.util.Arrays.stream(entries[l]).sum()).as("%s layer %d", spec, l).isEqualTo(heads * 32);
+                    for (int e : entries[l]) assertThat(e).as("%s layer %d", spec, l).isBetween(floor, held);
+                }
+            }
+            case "duo" -> {
+                DuoAttentionPolicy duo = (DuoAttentionPolicy) s.policy();
+                int retrieval = 0;
+                for (int l = 0; l < layers; l++) {
+                    for (int h = 0; h < heads; h++) {
+                        if (duo.isRetrieval(l, h)) retrieval++;
+                        assertThat(entries[l][h]).as("%s layer %d head %d", spec, l, h)
+                                .isEqualTo(duo.isRetrieval(l, h) ? held : 32);
+                    }
+                }
+                assertThat(retrieval).isEqualTo(Math.round(0.25f * layers * heads));
+            }
+            default -> {
+                for (int[] layer : entries) for (int e : layer) assertThat(e).as(spec).isEqualTo(32);
+            }
+        }
     }
 
     @Test

@@ -1,0 +1,258 @@
+package dev.winnow.cli;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import dev.winnow.generate.Session;
+import dev.winnow.model.Model;
+import dev.winnow.tensor.Parallel;
+import dev.winnow.tokenizer.Tokenizer;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.OptionalLong;
+import java.util.SplittableRandom;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code winnow bench}: prompt processing and generation speed like llama-bench. Each
+ * repetition uses fresh sessions: {@code ppP} prefills P random tokens (fixed seed) into an
+ * empty cache; {@code tgN} runs N single-token decodes into an empty cache (the first token
+ * fed is BOS, or a random one when the model adds no BOS), exactly llama-bench's tests.
+ */
+@Command(name = "bench", sortOptions = false, mixinStandardHelpOptions = true,
+        description = {"Measure prompt and generation speed like llama-bench.",
+                "ppP: P random tokens (fixed seed) prefilled into an empty cache; tgN: N single-token decodes into an "
+                        + "empty cache, the first fed token BOS. Every repetition uses fresh sessions.",
+                "Prints a markdown table (t/s: median ± standard deviation over the repetitions), the peak RSS and "
+                        + "the weight bandwidth achieved by decoding. Progress goes to stderr."})
+final class BenchCommand implements Callable<Integer> {
+    static final long TOKEN_SEED = 1234;
+
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = {"-m", "--model"}, required = true, paramLabel = "FILE", description = "GGUF model file.")
+    Path model;
+
+    @Option(names = {"-p", "--n-prompt"}, paramLabel = "N", defaultValue = "512",
+            description = "Prompt tokens for the pp test; 0 = skip (default: ${DEFAULT-VALUE}).")
+    int nPrompt;
+
+    @Option(names = {"-n", "--n-gen"}, paramLabel = "N", defaultValue = "128",
+            description = "Tokens for the tg test; 0 = skip (default: ${DEFAULT-VALUE}).")
+    int nGen;
+
+    @Option(names = {"-t", "--threads"}, paramLabel = "N", description = "Threads (default: available processors).")
+    Integer threads;
+
+    @Option(names = {"-r", "--repetitions"}, paramLabel = "N", defaultValue = "3",
+            description = "Measured runs of each test (default: ${DEFAULT-VALUE}).")
+    int repetitions;
+
+    @Option(names = {"-b", "--batch"}, paramLabel = "N", defaultValue = "" + Session.DEFAULT_BATCH,
+            description = "Prompt tokens per forward pass in the pp test (default: ${DEFAULT-VALUE}).")
+    int batch;
+
+    @Option(names = "--no-warmup", description = "Skip the warm-up run (one run of each test, not counted).")
+    boolean noWarmup;
+
+    @Option(names = "--json", description = "Print the results as JSON.")
+    boolean json;
+
+    /** One test's measured runs. */
+    record Result(String test, int nPrompt, int nGen, double[] tokensPerSecond) {
+        double median() {
+            double[] s = tokensPerSecond.clone();
+            Arrays.sort(s);
+            int n = s.length;
+            return n % 2 == 1 ? s[n / 2] : (s[n / 2 - 1] + s[n / 2]) / 2;
+        }
+
+        double mean() {
+            return Arrays.stream(tokensPerSecond).average().orElse(0);
+        }
+
+        /** Sample standard deviation (0 for one run), as llama-bench. */
+        double stddev() {
+            int n = tokensPerSecond.length;
+            if (n < 2) return 0;
+            double m = mean(), ss = 0;
+            for (double v : tokensPerSecond) ss += (v - m) * (v - m);
+            return Math.sqrt(ss / (n - 1));
+        }
+
+        double min() {
+            return Arrays.stream(tokensPerSecond).min().orElse(0);
+        }
+
+        double max() {
+            return Arrays.stream(tokensPerSecond).max().orElse(0);
+        }
+    }
+
+    @Override
+    public Integer call() throws IOException {
+        if (nPrompt < 0) throw new ParameterException(spec.commandLine(), "-p must be >= 0, got " + nPrompt);
+        if (nGen < 0) throw new ParameterException(spec.commandLine(), "-n must be >= 0, got " + nGen);
+        if (nPrompt == 0 && nGen == 0) throw new ParameterException(spec.commandLine(), "nothing to run: -p and -n are both 0");
+        if (repetitions < 1) throw new ParameterException(spec.commandLine(), "-r must be >= 1, got " + repetitions);
+        if (batch < 1) throw new ParameterException(spec.commandLine(), "-b must be >= 1, got " + batch);
+        PrintWriter out = spec.commandLine().getOut();
+        PrintWriter err = spec.commandLine().getErr();
+        Parallel parallel = Threads.pool(threads);
+        try (parallel; Model m = Model.load(model, parallel)) {
+            err.println(Format.f("bench: %s (%s, %s parameters, %s), %d threads", model.getFileName(),
+                    Models.typeSummary(m.file()), Format.count(Models.parameterCount(m.file())),
+                    Format.bytes(Models.tensorBytes(m.file())), parallel.threads()));
+            err.flush();
+            if (!noWarmup) {
+                err.print("warm-up …");
+                err.flush();
+                long t0 = System.nanoTime();
+                if (nPrompt > 0) prompt(m);
+                if (nGen > 0) generation(m, Math.min(nGen, 16));
+                err.println(Format.f(" %.1f s", (System.nanoTime() - t0) / 1e9));
+            }
+            List<Result> results = new ArrayList<>();
+            if (nPrompt > 0) results.add(run(m, "pp" + nPrompt, nPrompt, 0, err));
+            if (nGen > 0) results.add(run(m, "tg" + nGen, 0, nGen, err));
+            OptionalLong rss = peakRss();
+            long weightBytes = m.weights().bytesPerToken();
+            Double bandwidth = nGen > 0 ? weightBytes * results.getLast().median() / 1e9 : null;
+            if (json) {
+                printJson(out, m, parallel.threads(), results, rss, weightBytes, bandwidth);
+            } else {
+                printTable(out, m, parallel.threads(), results, rss, weightBytes, bandwidth);
+            }
+        }
+        out.flush();
+        return 0;
+    }
+
+    private Result run(Model m, String name, int p, int n, PrintWriter err) {
+        double[] tps = new double[repetitions];
+        for (int r = 0; r < repetitions; r++) {
+            tps[r] = p > 0 ? prompt(m) : generation(m, n);
+            err.println(Format.f("%s run %d/%d: %.2f t/s", name, r + 1, repetitions, tps[r]));
+            err.flush();
+        }
+        return new Result(name, p, n, tps);
+    }
+
+    /** Prefills {@link #nPrompt} random tokens into a fresh session; tokens/s. */
+    private double prompt(Model m) {
+        int vocab = m.config().vocabSize();
+        SplittableRandom rnd = new SplittableRandom(TOKEN_SEED);
+        int[] tokens = new int[nPrompt];
+        for (int i = 0; i < nPrompt; i++) tokens[i] = rnd.nextInt(vocab);
+        Session s = new Session(m, nPrompt, Math.min(batch, nPrompt));
+        long t0 = System.nanoTime();
+        s.prefill(tokens);
+        long t1 = System.nanoTime();
+        return nPrompt * 1e9 / (t1 - t0);
+    }
+
+    /** {@code n} single-token decodes into a fresh session (first token BOS, then random tokens); tokens/s. */
+    private static double generation(Model m, int n) {
+        int vocab = m.config().vocabSize();
+        Tokenizer tok = m.tokenizer();
+        SplittableRandom rnd = new SplittableRandom(TOKEN_SEED + 1);
+        Session s = new Session(m, n, 1);
+        int token = tok.addBosByDefault() && tok.bosId() >= 0 ? tok.bosId() : rnd.nextInt(vocab);
+        long t0 = System.nanoTime();
+        for (int i = 0; i < n; i++) {
+            s.decode(token);
+            token = rnd.nextInt(vocab);
+        }
+        long t1 = System.nanoTime();
+        return n * 1e9 / (t1 - t0);
+    }
+
+    /** The process's peak resident set size (VmHWM), where /proc/self/status exists. */
+    static OptionalLong peakRss() {
+        Path status = Path.of("/proc/self/status");
+        try {
+            if (!Files.isReadable(status)) return OptionalLong.empty();
+            for (String line : Files.readAllLines(status)) {
+                if (line.startsWith("VmHWM:")) {
+                    String[] parts = line.substring(6).trim().split("\\s+");
+                    long v = Long.parseLong(parts[0]);
+                    return OptionalLong.of(parts.length > 1 && parts[1].equalsIgnoreCase("kB") ? v * 1024 : v);
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            // not Linux or an unexpected format: report n/a
+        }
+        return OptionalLong.empty();
+    }
+
+    private void printTable(PrintWriter out, Model m, int nThreads, List<Result> results, OptionalLong rss,
+                            long weightBytes, Double bandwidth) {
+        Format.Table t = new Format.Table(true, new boolean[] {false, true, true, false, true, true, true, true},
+                "model", "size", "params", "type", "threads", "test", "t/s", "min–max");
+        String file = m.path().getFileName().toString();
+        String size = Format.bytes(Models.tensorBytes(m.file()));
+        String params = Format.count(Models.parameterCount(m.file()));
+        String types = Models.typeSummary(m.file());
+        for (Result r : results) {
+            t.row(file, size, params, types, String.valueOf(nThreads), r.test(),
+                    Format.f("%.2f ± %.2f", r.median(), r.stddev()), Format.f("%.2f–%.2f", r.min(), r.max()));
+        }
+        out.print(t.render());
+        out.println();
+        out.println(Format.f("t/s: median ± standard deviation of %d run%s%s", repetitions, repetitions == 1 ? "" : "s",
+                noWarmup ? " (no warm-up)" : " after one warm-up run"));
+        out.println("peak RSS: " + (rss.isPresent() ? Format.bytes(rss.getAsLong()) + " (VmHWM)" : "n/a (no /proc/self/status)"));
+        if (bandwidth != null) {
+            out.println(Format.f("decode weight bandwidth: %.2f GB/s (%s of weights read per token × %.2f t/s)",
+                    bandwidth, Format.bytes(weightBytes), results.getLast().median()));
+        }
+    }
+
+    private void printJson(PrintWriter out, Model m, int nThreads, List<Result> results, OptionalLong rss,
+                           long weightBytes, Double bandwidth) throws IOException {
+        Map<String, Object> j = new LinkedHashMap<>();
+        j.put("model", m.path().toString());
+        j.put("model_filename", m.path().getFileName().toString());
+        j.put("architecture", m.config().architecture().ggufName());
+        j.put("model_size", Models.tensorBytes(m.file()));
+        j.put("model_n_params", Models.parameterCount(m.file()));
+        j.put("model_type", Models.typeSummary(m.file()));
+        j.put("n_threads", nThreads);
+        j.put("n_batch", batch);
+        j.put("repetitions", repetitions);
+        j.put("warmup", !noWarmup);
+        List<Map<String, Object>> rs = new ArrayList<>();
+        for (Result r : results) {
+            Map<String, Object> x = new LinkedHashMap<>();
+            x.put("test", r.test());
+            x.put("n_prompt", r.nPrompt());
+            x.put("n_gen", r.nGen());
+            x.put("samples_ts", r.tokensPerSecond());
+            x.put("median_ts", r.median());
+            x.put("avg_ts", r.mean());
+            x.put("stddev_ts", r.stddev());
+            x.put("min_ts", r.min());
+            x.put("max_ts", r.max());
+            rs.add(x);
+        }
+        j.put("results", rs);
+        j.put("peak_rss_bytes", rss.isPresent() ? rss.getAsLong() : null);
+        j.put("weight_bytes_per_token", weightBytes);
+        j.put("decode_bandwidth_gbs", bandwidth);
+        j.put("java_version", System.getProperty("java.version"));
+        j.put("winnow_version", VersionProvider.version());
+        out.println(new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(j));
+    }
+}

@@ -1,0 +1,191 @@
+package dev.winnow.cli;
+
+import dev.winnow.generate.Generation;
+import dev.winnow.generate.GenerationParams;
+import dev.winnow.generate.Session;
+import dev.winnow.generate.StopReason;
+import dev.winnow.model.Model;
+import dev.winnow.model.ModelConfig;
+import dev.winnow.tensor.Parallel;
+import dev.winnow.tokenizer.Tokenizer;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.random.RandomGenerator;
+import picocli.CommandLine.ArgGroup;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/** {@code winnow generate}: streams a continuation of a prompt. */
+@Command(name = "generate", sortOptions = false, mixinStandardHelpOptions = true,
+        description = {"Generate text from a prompt, streaming it to stdout.",
+                "A summary (prompt and generated tokens, tokens/s, stop reason) goes to stderr."})
+final class GenerateCommand implements Callable<Integer> {
+    /** Default upper bound of the context when -c is not given. */
+    static final int DEFAULT_MAX_CONTEXT = 4096;
+
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = {"-m", "--model"}, required = true, paramLabel = "FILE", description = "GGUF model file.")
+    Path model;
+
+    @ArgGroup(exclusive = true, multiplicity = "0..1")
+    PromptSource prompt;
+
+    static final class PromptSource {
+        @Option(names = {"-p", "--prompt"}, paramLabel = "TEXT", required = true,
+                description = "The prompt (default: empty, i.e. start from BOS).")
+        String text;
+
+        @Option(names = "--prompt-file", paramLabel = "FILE", required = true, description = "Read the prompt from a file (UTF-8).")
+        Path file;
+    }
+
+    @Option(names = {"-n", "--max-tokens"}, paramLabel = "N", defaultValue = "256",
+            description = "Most tokens to generate; -1: until end of generation or the context is full (default: ${DEFAULT-VALUE}).")
+    int maxTokens;
+
+    @Option(names = "--temp", paramLabel = "T", defaultValue = "0.8", description = "Temperature; 0 = greedy (default: ${DEFAULT-VALUE}).")
+    float temperature;
+
+    @Option(names = "--top-k", paramLabel = "K", defaultValue = "40", description = "Top-k sampling; 0 = off (default: ${DEFAULT-VALUE}).")
+    int topK;
+
+    @Option(names = "--top-p", paramLabel = "P", defaultValue = "0.95", description = "Top-p (nucleus) sampling; 1 = off (default: ${DEFAULT-VALUE}).")
+    float topP;
+
+    @Option(names = "--min-p", paramLabel = "P", defaultValue = "0.05", description = "Min-p sampling; 0 = off (default: ${DEFAULT-VALUE}).")
+    float minP;
+
+    @Option(names = "--repeat-penalty", paramLabel = "X", defaultValue = "1.0", description = "Repetition penalty; 1 = off (default: ${DEFAULT-VALUE}).")
+    float repeatPenalty;
+
+    @Option(names = "--repeat-last-n", paramLabel = "N", defaultValue = "64", description = "Recent tokens the penalty looks at (default: ${DEFAULT-VALUE}).")
+    int repeatLastN;
+
+    @Option(names = "--seed", paramLabel = "N", description = "Random seed (default: random; --verbose prints it).")
+    Long seed;
+
+    @Option(names = "--stop", paramLabel = "STR", description = "Stop when this string appears (not printed); repeatable.")
+    List<String> stop = new ArrayList<>();
+
+    @Option(names = "--ignore-eos", description = "Keep generating past end-of-generation tokens.")
+    boolean ignoreEos;
+
+    @Option(names = {"-c", "--ctx"}, paramLabel = "N",
+            description = "Context length in tokens (prompt + generated). Default: the model's, at most "
+                    + DEFAULT_MAX_CONTEXT + " to bound memory; give -c to go higher.")
+    Integer contextLength;
+
+    @Option(names = {"-b", "--batch"}, paramLabel = "N", defaultValue = "" + Session.DEFAULT_BATCH,
+            description = "Prompt tokens per forward pass (prefill chunk) (default: ${DEFAULT-VALUE}).")
+    int batch;
+
+    @Option(names = {"-t", "--threads"}, paramLabel = "N", description = "Threads (default: available processors).")
+    Integer threads;
+
+    @Option(names = "--no-bos", description = "Do not prepend the BOS token to the prompt.")
+    boolean noBos;
+
+    @Option(names = "--echo", description = "Print the prompt before the generated text.")
+    boolean echo;
+
+    @Option(names = {"-v", "--verbose"}, description = "Print the model, settings and seed to stderr.")
+    boolean verbose;
+
+    @Option(names = {"-q", "--quiet"}, description = "No summary line on stderr.")
+    boolean quiet;
+
+    @Override
+    public Integer call() throws IOException {
+        PrintWriter out = spec.commandLine().getOut();
+        PrintWriter err = spec.commandLine().getErr();
+        String promptText = promptText();
+        long usedSeed = seed != null ? seed : RandomGenerator.getDefault().nextLong();
+        GenerationParams params = GenerationParams.builder()
+                .maxTokens(maxTokens).temperature(temperature).topK(topK).topP(topP).minP(minP)
+                .repeatPenalty(repeatPenalty).repeatLastN(repeatLastN).seed(usedSeed).stop(stop)
+                .ignoreEos(ignoreEos).build();
+        Parallel parallel = Threads.pool(threads);
+        long t0 = System.nanoTime();
+        try (parallel; Model m = Model.load(model, parallel)) {
+            ModelConfig c = m.config();
+            int ctx = contextLength != null ? contextLength : Math.min(c.contextLength(), DEFAULT_MAX_CONTEXT);
+            Tokenizer tok = m.tokenizer();
+            int[] ids = tok.encode(promptText, !noBos && tok.addBosByDefault(), false);
+            Session session = new Session(m, ctx, batch);
+            if (verbose) {
+                err.println(Format.f("model: %s (%s, %s, %s parameters), loaded in %.0f ms", model,
+                        c.architecture().ggufName(), c.name(), Format.count(Models.parameterCount(m.file())),
+                        (System.nanoTime() - t0) / 1e6));
+                err.println(Format.f("context %d (model: %d), batch %d, threads %d, prompt %d tokens", ctx,
+                        c.contextLength(), batch, parallel.threads(), ids.length));
+                err.println(Format.f("sampling: temp %s, top-k %d, top-p %s, min-p %s, repeat-penalty %s (last %d)%s",
+                        temperature, topK, topP, minP, repeatPenalty, repeatLastN, ignoreEos ? ", ignore EOS" : ""));
+                err.println("seed: " + usedSeed);
+                err.flush();
+            }
+            if (echo) {
+                out.print(promptText);
+                out.flush();
+            }
+            boolean[] any = {echo && !promptText.isEmpty()};
+            StringBuilder tail = new StringBuilder(1);
+            Generation g;
+            try {
+                g = session.generate(ids, params, text -> {
+                    out.print(text);
+                    if (out.checkError()) throw new OutputClosed(); // e.g. "| head" exited: stop generating
+                    if (!text.isEmpty()) {
+                        any[0] = true;
+                        tail.setLength(0);
+                        tail.append(text.charAt(text.length() - 1));
+                    }
+                });
+            } catch (OutputClosed e) {
+                return 0;
+            }
+            if (any[0] && !(tail.length() > 0 && tail.charAt(0) == '\n')) out.println();
+            out.flush();
+            if (!quiet) {
+                err.println(Format.f("prompt: %d tokens, %.1f tok/s | generated: %d tokens, %.1f tok/s | stop: %s",
+                        g.promptTokens(), g.prefillTokensPerSecond(), g.tokens().length, g.decodeTokensPerSecond(),
+                        describe(g.stopReason(), ctx)));
+            }
+            if (verbose) err.println("KV cache: " + session.cache().stats());
+            err.flush();
+        }
+        return 0;
+    }
+
+    /** Thrown from the token listener when stdout is gone (the reader exited). */
+    private static final class OutputClosed extends RuntimeException {
+        OutputClosed() {
+            super("stdout closed", null, false, false);
+        }
+    }
+
+    private String promptText() throws IOException {
+        if (prompt == null) return "";
+        if (prompt.text != null) return prompt.text;
+        if (!Files.isRegularFile(prompt.file)) throw new CliException(prompt.file + ": no such file (--prompt-file)");
+        return Files.readString(prompt.file, StandardCharsets.UTF_8);
+    }
+
+    private String describe(StopReason r, int ctx) {
+        return switch (r) {
+            case END_OF_GENERATION -> "end of generation";
+            case MAX_TOKENS -> "max tokens (-n " + maxTokens + ")";
+            case STOP_STRING -> "stop string";
+            case CONTEXT_FULL -> "context full (-c " + ctx + ")";
+        };
+    }
+}

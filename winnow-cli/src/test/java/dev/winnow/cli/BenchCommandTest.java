@@ -1,0 +1,36 @@
+package dev.winnow.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import org.junit.jupiter.api.Test;
+
+class BenchCommandTest {
+    @Test
+    void markdownTable() {
+        Cli.Result r = Cli.run("bench", "-m", SharedData.stories(), "-p", "32", "-n", "8", "-r", "1", "--no-warmup");
+        assertThat(r.exit()).as(r.err()).isZero();
+        assertThat(r.out()).containsPattern("(?m)^\\| model +\\| +size \\|")
+                .containsPattern("(?m)^\\| stories260K\\.gguf .*\\| +pp32 \\| +[\\d.]+ ± [\\d.]+ \\|")
+                .containsPattern("(?m)^\\| stories260K\\.gguf .*\\| +tg8 \\| +[\\d.]+ ± [\\d.]+ \\|")
+                .contains("peak RSS: ")
+                .containsPattern("decode weight bandwidth: [\\d.]+ GB/s");
+        assertThat(r.err()).contains("pp32 run 1/1").contains("tg8 run 1/1");
+    }
+
+    @Test
+    void json() throws Exception {
+        Cli.Result r = Cli.run("bench", "-m", SharedData.stories(), "-p", "32", "-n", "8", "-r", "2", "--no-warmup", "--json", "-t", "1");
+        assertThat(r.exit()).as(r.err()).isZero();
+        JsonNode j = new ObjectMapper().readTree(r.out());
+        assertThat(j.path("n_threads").asInt()).isEqualTo(1);
+        JsonNode results = j.path("results");
+        assertThat(results).hasSize(2);
+        assertThat(results.get(0).path("test").asText()).isEqualTo("pp32");
+        assertThat(results.get(1).path("test").asText()).isEqualTo("tg8");
+        assertThat(results.get(1).path("samples_ts")).hasSize(2);
+        assertThat(results.get(1).path("median_ts").asDouble()).isPositive();
+        assertThat(j.path("weight_bytes_per_token").asLong()).isPositive();
+    }
+}

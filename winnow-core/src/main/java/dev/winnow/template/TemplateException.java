@@ -1,0 +1,57 @@
+package dev.winnow.template;
+
+/**
+ * An error in a Jinja template: a syntax error found while parsing ({@link Kind#SYNTAX}), an
+ * error while rendering ({@link Kind#RUNTIME}, e.g. iterating over {@code none}), or an error
+ * the template raised itself with {@code raise_exception(msg)} ({@link Kind#RAISED}).
+ *
+ * <p>{@link #getMessage()} is {@code "line L, column C: reason"} when the position is known;
+ * {@link #reason()} is the bare message (for {@code raise_exception} exactly the template's text).
+ */
+public class TemplateException extends RuntimeException {
+    /** What went wrong. */
+    public enum Kind {
+        /** The template source is not valid Jinja (or uses something this engine does not support). */
+        SYNTAX,
+        /** An error while rendering (type error, undefined value used in arithmetic, ...). */
+        RUNTIME,
+        /** The template called {@code raise_exception(message)}. */
+        RAISED
+    }
+
+    private final Kind kind;
+    private final String reason;
+    private final int line;
+    private final int column;
+
+    public TemplateException(Kind kind, String reason, int line, int column) {
+        super(format(reason, line, column));
+        this.kind = kind;
+        this.reason = reason;
+        this.line = line;
+        this.column = column;
+    }
+
+    private static String format(String reason, int line, int column) {
+        return line > 0 ? "line " + line + ", column " + column + ": " + reason : reason;
+    }
+
+    public Kind kind() {
+        return kind;
+    }
+
+    /** The message without the position. */
+    public String reason() {
+        return reason;
+    }
+
+    /** 1-based line in the template source, 0 when unknown. */
+    public int line() {
+        return line;
+    }
+
+    /** 1-based column in the template source, 0 when unknown. */
+    public int column() {
+        return column;
+    }
+}

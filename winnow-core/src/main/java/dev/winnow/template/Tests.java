@@ -1,0 +1,72 @@
+package dev.winnow.template;
+
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/** Jinja's built-in tests ({@code x is defined}, {@code x is string}, ...). */
+final class Tests {
+    private Tests() {
+    }
+
+    private static final Set<String> NAMES = Set.of("odd", "even", "divisibleby", "defined", "undefined", "filter",
+            "test", "none", "boolean", "false", "true", "integer", "float", "lower", "upper", "string", "mapping",
+            "number", "sequence", "iterable", "callable", "sameas", "escaped", "in", "==", "eq", "equalto", "!=", "ne",
+            ">", "gt", "greaterthan", ">=", "ge", "<", "lt", "lessthan", "<=", "le");
+
+    static boolean exists(String name) {
+        return NAMES.contains(name);
+    }
+
+    static boolean apply(String name, Object v, List<Object> args, Map<String, Object> kw) {
+        if (!NAMES.contains(name)) throw new JinjaError("no test named '" + name + "'");
+        Object other = !args.isEmpty() ? args.getFirst() : kw.values().stream().findFirst().orElse(Py.MISSING);
+        return switch (name) {
+            case "defined" -> !(v instanceof Undefined);
+            case "undefined" -> v instanceof Undefined;
+            case "none" -> v == null;
+            case "boolean" -> v instanceof Boolean;
+            case "true" -> Boolean.TRUE.equals(v);
+            case "false" -> Boolean.FALSE.equals(v);
+            case "integer" -> v instanceof Long;
+            case "float" -> v instanceof Double;
+            case "number" -> Py.isNumber(v);
+            case "string" -> v instanceof String || v instanceof Markup;
+            case "mapping" -> v instanceof Map;
+            case "iterable" -> v instanceof List || v instanceof Map || v instanceof String || v instanceof Markup
+                    || v instanceof Undefined || v instanceof PyGenerator;
+            case "sequence" -> v instanceof List || v instanceof Map || v instanceof String || v instanceof Markup
+                    || v instanceof Undefined;
+            case "callable" -> v instanceof JinjaCallable;
+            case "escaped" -> false;
+            case "lower" -> v instanceof String s ? s.equals(s.toLowerCase()) : Py.str(v).equals(Py.str(v).toLowerCase());
+            case "upper" -> v instanceof String s ? s.equals(s.toUpperCase()) : Py.str(v).equals(Py.str(v).toUpperCase());
+            case "odd" -> Py.requireInt(v, "odd test value") % 2 != 0;
+            case "even" -> Py.requireInt(v, "even test value") % 2 == 0;
+            case "divisibleby" -> {
+                long d = Py.requireInt(need(other, name), "divisibleby argument");
+                if (d == 0) throw new JinjaError("integer division or modulo by zero");
+                yield Py.requireInt(v, "divisibleby test value") % d == 0;
+            }
+            case "filter" -> Py.unwrap(v) instanceof String s && Filters.exists(s);
+            case "test" -> Py.unwrap(v) instanceof String s && exists(s);
+            case "sameas" -> {
+                Object o = need(other, name);
+                yield v == o || (v == null && o == null) || (v instanceof Boolean && v.equals(o));
+            }
+            case "in" -> Py.contains(need(other, name), v);
+            case "==", "eq", "equalto" -> Py.eq(v, need(other, name));
+            case "!=", "ne" -> !Py.eq(v, need(other, name));
+            case ">", "gt", "greaterthan" -> Py.compare(v, need(other, name), ">") > 0;
+            case ">=", "ge" -> Py.compare(v, need(other, name), ">=") >= 0;
+            case "<", "lt", "lessthan" -> Py.compare(v, need(other, name), "<") < 0;
+            case "<=", "le" -> Py.compare(v, need(other, name), "<=") <= 0;
+            default -> throw new IllegalStateException(name);
+        };
+    }
+
+    private static Object need(Object other, String test) {
+        if (other == Py.MISSING) throw new JinjaError("test '" + test + "' needs an argument");
+        return other;
+    }
+}

@@ -4,6 +4,7 @@ import dev.winnow.generate.Generation;
 import dev.winnow.generate.GenerationParams;
 import dev.winnow.generate.Session;
 import dev.winnow.generate.StopReason;
+import dev.winnow.kv.policy.KvSpec;
 import dev.winnow.model.Model;
 import dev.winnow.model.ModelConfig;
 import dev.winnow.tensor.Parallel;
@@ -92,6 +93,14 @@ final class GenerateCommand implements Callable<Integer> {
     @Option(names = {"-t", "--threads"}, paramLabel = "N", description = "Threads (default: available processors).")
     Integer threads;
 
+    @Option(names = "--kv", paramLabel = "SPEC", defaultValue = "full",
+            description = "KV cache compression spec, e.g. snapkv:budget=256 or streaming:sinks=4,window=1020 "
+                    + "('winnow kv list' shows every policy) (default: ${DEFAULT-VALUE}).")
+    String kv;
+
+    @Option(names = "--kv-stats", description = "After generation, print the KV entries and bytes per layer to stderr.")
+    boolean kvStats;
+
     @Option(names = "--no-bos", description = "Do not prepend the BOS token to the prompt.")
     boolean noBos;
 
@@ -114,6 +123,7 @@ final class GenerateCommand implements Callable<Integer> {
                 .maxTokens(maxTokens).temperature(temperature).topK(topK).topP(topP).minP(minP)
                 .repeatPenalty(repeatPenalty).repeatLastN(repeatLastN).seed(usedSeed).stop(stop)
                 .ignoreEos(ignoreEos).build();
+        KvSpec kvSpec = KvSpec.parse(kv);
         Parallel parallel = Threads.pool(threads);
         long t0 = System.nanoTime();
         try (parallel; Model m = Model.load(model, parallel)) {
@@ -121,7 +131,7 @@ final class GenerateCommand implements Callable<Integer> {
             int ctx = contextLength != null ? contextLength : Math.min(c.contextLength(), DEFAULT_MAX_CONTEXT);
             Tokenizer tok = m.tokenizer();
             int[] ids = tok.encode(promptText, !noBos && tok.addBosByDefault(), false);
-            Session session = new Session(m, ctx, batch);
+            Session session = new Session(m, ctx, batch, kvSpec.newPolicy());
             if (verbose) {
                 err.println(Format.f("model: %s (%s, %s, %s parameters), loaded in %.0f ms", model,
                         c.architecture().ggufName(), c.name(), Format.count(Models.parameterCount(m.file())),
@@ -130,7 +140,7 @@ final class GenerateCommand implements Callable<Integer> {
                         c.contextLength(), batch, parallel.threads(), ids.length));
                 err.println(Format.f("sampling: temp %s, top-k %d, top-p %s, min-p %s, repeat-penalty %s (last %d)%s",
                         temperature, topK, topP, minP, repeatPenalty, repeatLastN, ignoreEos ? ", ignore EOS" : ""));
-                err.println("seed: " + usedSeed);
+                err.println("seed: " + usedSeed + ", KV: " + kvSpec);
                 err.flush();
             }
             if (echo) {
@@ -161,6 +171,7 @@ final class GenerateCommand implements Callable<Integer> {
                         describe(g.stopReason(), ctx)));
             }
             if (verbose) err.println("KV cache: " + session.cache().stats());
+            if (kvStats) KvStatsTable.print(err, session.cache().stats(), kvSpec.toString());
             err.flush();
         }
         return 0;

@@ -191,7 +191,7 @@ public final class Session {
 
     private void ensureFits(int n) {
         if (length + n > contextLength && !policy.unboundedContext()) {
-            throw new ContextOverflowException((length == 0 ? "prompt is " + n + " tokens" : "adding " + n
+            throw new ContextOverflowException((length == 0 ? "a prompt of " + n + " tokens" : "adding " + n
                     + " tokens to " + length) + " exceeds the context length " + contextLength
                     + " (the model was trained with " + config.contextLength() + ")");
         }

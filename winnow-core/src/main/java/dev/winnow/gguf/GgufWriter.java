@@ -143,9 +143,11 @@ public final class GgufWriter {
                 h.padTo(alignment);
                 h.flush(ch);
                 long dataStart = ch.position();
-                try (Arena arena = Arena.ofConfined()) {
-                    for (int i = 0; i < tensors.size(); i++) {
-                        PendingTensor t = tensors.get(i);
+                for (int i = 0; i < tensors.size(); i++) {
+                    PendingTensor t = tensors.get(i);
+                    // One shared arena per tensor: sources may fill from several threads, and
+                    // memory is given back after each tensor (peak = the largest tensor).
+                    try (Arena arena = Arena.ofShared()) {
                         MemorySegment buf = arena.allocate(Math.max(1, t.byteSize()), 64).asSlice(0, t.byteSize());
                         t.source.fill(buf);
                         ch.position(dataStart + offsets.get(i));

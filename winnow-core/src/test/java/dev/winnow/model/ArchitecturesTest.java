@@ -93,7 +93,7 @@ class ArchitecturesTest {
             int[] prompt = new int[17];
             java.util.Arrays.fill(prompt, 1);
             assertThatThrownBy(() -> s.prefill(prompt)).isInstanceOf(ContextOverflowException.class)
-                    .hasMessageContaining("prompt is 17 tokens").hasMessageContaining("context length 16");
+                    .hasMessageContaining("a prompt of 17 tokens").hasMessageContaining("context length 16");
             assertThat(s.position()).isZero();
             assertThat(s.cache().stats().totalEntries()).isZero();
         }

@@ -65,6 +65,30 @@ class EvictionPoliciesOnModelTest {
         }
     }
 
+    @Test
+    void tovaKeepsTheSameTokensInEveryHeadOfALayer() {
+        Session s = new Session(model, 512, 16, KvSpec.parse("tova:budget=32").newPolicy());
+        s.generate(model.tokenizer().encode(PolicyOnModelTest.PROMPT),
+                GenerationParams.builder().temperature(0.7f).seed(3).maxTokens(30).build(), TokenListener.NONE);
+        int[][] kept = positions(s);
+        int heads = s.cache().kvHeads();
+        for (int l = 0; l < s.cache().layers(); l++) {
+            for (int h = 0; h < heads; h++) {
+                assertThat(kept[l * heads + h]).as("layer %d head %d", l, h).hasSize(32).containsExactly(kept[l * heads]);
+            }
+        }
+        // and the heads of a layer do differ under the per-group rule (the probabilities differ)
+        Session g = new Session(model, 512, 16, KvSpec.parse("tova:budget=32,heads=group").newPolicy());
+        g.generate(model.tokenizer().encode(PolicyOnModelTest.PROMPT),
+                GenerationParams.builder().temperature(0.7f).seed(3).maxTokens(30).build(), TokenListener.NONE);
+        int[][] own = positions(g);
+        if (heads > 1) {
+            boolean differ = false;
+            for (int i = 0; i < own.length; i++) differ |= !java.util.Arrays.equals(own[i], own[i - i % heads]);
+            assertThat(differ).isTrue();
+        }
+    }
+
     static int[][] positions(Session s) {
         var cache = s.cache();
         int[][] out = new int[cache.layers() * cache.kvHeads()][];

@@ -1,0 +1,31 @@
+package dev.winnow.cli;
+
+import dev.winnow.kv.policy.KvPolicies;
+import dev.winnow.kv.policy.PolicyInfo;
+import java.io.PrintWriter;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Spec;
+
+/** {@code winnow kv list}: every policy, its parameters and defaults. */
+@Command(name = "list", mixinStandardHelpOptions = true,
+        description = {"List every KV compression policy with its parameters and defaults.",
+                "A spec is NAME[:key=value,...], e.g. snapkv:budget=256,window=32 or h2o:ratio=0.75."})
+final class KvListCommand implements Callable<Integer> {
+    @Spec
+    CommandSpec spec;
+
+    @Override
+    public Integer call() {
+        PrintWriter out = spec.commandLine().getOut();
+        for (PolicyInfo p : KvPolicies.all()) {
+            out.println(Format.f("%-12s %s  [%s]", p.name(), p.summary(), p.source()));
+            for (PolicyInfo.Param param : p.params()) {
+                out.println(Format.f("    %-12s %-10s %s", param.name(), param.defaultValue(), param.description()));
+            }
+        }
+        out.flush();
+        return 0;
+    }
+}

@@ -154,6 +154,7 @@ final class Filters {
             }
             case "float": {
                 Params p = new Params(name, args, kw, "default");
+                if (v instanceof Undefined u) throw u.error();
                 Double d = toFloat(v);
                 return d != null ? d : p.get(0, 0.0);
             }
@@ -188,6 +189,11 @@ final class Filters {
             }
             case "indent": {
                 Params p = new Params(name, args, kw, "width", "first", "blank");
+                if (v instanceof Undefined u) throw u.error();
+                if (!(v instanceof String)) {
+                    throw new JinjaError(v instanceof List ? "'" + Py.typeName(v) + "' object has no attribute 'splitlines'"
+                            : "unsupported operand type(s) for +=: '" + Py.typeName(v) + "' and 'str'");
+                }
                 Object w = p.get(0, 4L);
                 String indention = w instanceof String s ? s : " ".repeat((int) Math.max(0, Py.requireInt(w, "width")));
                 return indent(Py.str(v), indention, Py.truthy(p.get(1, false)), Py.truthy(p.get(2, false)));
@@ -466,7 +472,7 @@ final class Filters {
         if (Py.isIntLike(v)) return Py.toLong(v);
         if (v instanceof Double d) {
             if (Double.isNaN(d) || Double.isInfinite(d)) return null;
-            return (long) d.doubleValue();
+            return toLongExact(d);
         }
         if (v instanceof String s) {
             String t = Py.strip(s, null).replace("_", "");
@@ -496,11 +502,16 @@ final class Filters {
                 return neg ? -l : l;
             } catch (NumberFormatException e) {
                 Double d = toFloat(s);
-                if (d != null && !Double.isNaN(d) && !Double.isInfinite(d)) return (long) d.doubleValue();
+                if (d != null && !Double.isNaN(d) && !Double.isInfinite(d)) return toLongExact(d);
                 return null;
             }
         }
         return null;
+    }
+
+    private static long toLongExact(double d) {
+        if (d >= 0x1p63 || d < -0x1p63) throw new JinjaError("integer too large: " + Py.floatRepr(d));
+        return (long) d;
     }
 
     private static Double toFloat(Object v) {

@@ -16,6 +16,8 @@ final class Format {
     static String percent(String fmt, Object args) {
         List<?> list = args instanceof PyTuple t ? t : List.of(args == null ? NONE : args);
         Map<?, ?> mapping = args instanceof Map<?, ?> m ? m : null;
+        // Python skips the "not all arguments converted" check for mapping-like arguments (dict, list, ...)
+        boolean mappingLike = mapping != null || (args instanceof List && !(args instanceof PyTuple)) || args instanceof Undefined;
         int ai = 0;
         StringBuilder out = new StringBuilder();
         int n = fmt.length();
@@ -82,7 +84,7 @@ final class Format {
             boolean zero = numeric && flags.indexOf('0') >= 0 && align == '>';
             out.append(pad(body, width, align, zero ? '0' : ' ', zero));
         }
-        if (mapping == null && ai < list.size()) {
+        if (!mappingLike && ai < list.size()) {
             throw new JinjaError("not all arguments converted during string formatting");
         }
         return out.toString();

@@ -148,9 +148,9 @@ final class Interpreter {
                     if (s.filter() != null) value = applyFilterChain(s.filter(), value, scope);
                     assign(s.target(), value, scope);
                 }
-                case Ast.Macro m -> scope.vars.put(m.name(), new MacroFn(m.name(), m.signature(), m.body(), scope, this));
+                case Ast.Macro m -> scope.vars.put(m.name(), new MacroFn(m.name(), m.signature(), m.body(), scope));
                 case Ast.CallBlock c -> {
-                    MacroFn caller = new MacroFn("caller", c.signature(), c.body(), scope, this);
+                    MacroFn caller = new MacroFn("caller", c.signature(), c.body(), scope);
                     Object fn = eval(c.call().fn(), scope);
                     CallArgs ca = evalArgs(c.call().args(), scope);
                     ca.kwargs.put("caller", caller);
@@ -402,7 +402,7 @@ final class Interpreter {
     // ---------------------------------------------------------------- macros
 
     /** A macro (or the {@code caller} of a call block): a closure over the scope it was defined in. */
-    record MacroFn(String name, Ast.Signature sig, List<Stmt> body, Scope closure, Interpreter owner)
+    record MacroFn(String name, Ast.Signature sig, List<Stmt> body, Scope closure)
             implements JinjaCallable {
         @Override
         public Object call(Interpreter in, List<Object> args, Map<String, Object> kwargs) {

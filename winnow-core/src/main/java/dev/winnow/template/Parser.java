@@ -692,8 +692,7 @@ final class Parser {
     }
 
     private Expr parseCall(Expr node) {
-        Token t = cur();
-        return new Ast.Call(t.pos(), node, parseCallArgs());
+        return new Ast.Call(node.pos(), node, parseCallArgs());
     }
 
     private Args parseCallArgs() {

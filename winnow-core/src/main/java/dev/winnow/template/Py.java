@@ -7,7 +7,6 @@ import java.math.BigInteger;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.IdentityHashMap;
-import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -75,7 +74,9 @@ final class Py {
                 Map<Object, Object> out = new LinkedHashMap<>();
                 try {
                     for (RecordComponent rc : r.getClass().getRecordComponents()) {
-                        out.put(rc.getName(), normalize(rc.getAccessor().invoke(r), seen));
+                        java.lang.reflect.Method accessor = rc.getAccessor();
+                        accessor.trySetAccessible();
+                        out.put(rc.getName(), normalize(accessor.invoke(r), seen));
                     }
                     return out;
                 } catch (ReflectiveOperationException | RuntimeException e) {
@@ -432,6 +433,9 @@ final class Py {
                 return false;
             }
             case Map<?, ?> m -> {
+                if ((item instanceof List && !(item instanceof PyTuple)) || item instanceof Map) {
+                    throw new JinjaError("unhashable type: '" + typeName(item) + "'");
+                }
                 return dictGet(m, item) != MISSING;
             }
             case Undefined u -> {
@@ -448,6 +452,9 @@ final class Py {
 
     static Object binary(String op, Object a, Object b) {
         if (a instanceof Undefined u) throw u.error();
+        if (b instanceof Undefined && op.equals("%") && (a instanceof String || a instanceof Markup)) {
+            return Format.percent((String) unwrap(a), b); // Python sees a mapping-like argument
+        }
         if (b instanceof Undefined u) throw u.error();
         if (a instanceof Markup || b instanceof Markup) {
             Object r = markupOp(op, a, b);
@@ -572,6 +579,7 @@ final class Py {
                         yield Math.floorMod(x, y);
                     }
                     case "**" -> {
+                        if (y < 0 && x == 0) throw new JinjaError("0.0 cannot be raised to a negative power");
                         if (y < 0) yield Math.pow(x, y);
                         long r = 1;
                         for (long i = 0; i < y; i++) r = Math.multiplyExact(r, x);
@@ -590,12 +598,31 @@ final class Py {
             case "-" -> x - y;
             case "*" -> x * y;
             case "//", "%" -> {
-                if (y == 0) throw new JinjaError("float modulo");
-                double m = x % y;
-                if (m != 0 && ((m < 0) != (y < 0))) m += y;
-                yield op.equals("%") ? m : Math.floor(x / y);
+                if (y == 0) throw new JinjaError(op.equals("%") ? "float modulo" : "float floor division by zero");
+                // CPython's float_floor_div / float_rem
+                double mod = x % y;
+                double div = (x - mod) / y;
+                if (mod != 0) {
+                    if ((y < 0) != (mod < 0)) {
+                        mod += y;
+                        div -= 1.0;
+                    }
+                } else {
+                    mod = Math.copySign(0.0, y);
+                }
+                double floordiv;
+                if (div != 0) {
+                    floordiv = Math.floor(div);
+                    if (div - floordiv > 0.5) floordiv += 1.0;
+                } else {
+                    floordiv = Math.copySign(0.0, x / y);
+                }
+                yield op.equals("%") ? mod : floordiv;
             }
-            case "**" -> Math.pow(x, y);
+            case "**" -> {
+                if (x == 0 && y < 0) throw new JinjaError("0.0 cannot be raised to a negative power");
+                yield Math.pow(x, y);
+            }
             default -> throw new IllegalStateException(op);
         };
     }
@@ -759,7 +786,9 @@ final class Py {
     static Object slice(Object obj, Object start, Object stop, Object step) {
         obj = unwrap(obj);
         if (!(obj instanceof List) && !(obj instanceof String)) {
-            return obj instanceof Undefined u ? u : new Undefined("'" + typeName(obj) + "' object is not subscriptable");
+            if (obj instanceof Undefined u) return u;
+            if (obj instanceof Map) throw new JinjaError("unhashable type: 'slice'");
+            throw new JinjaError("'" + typeName(obj) + "' object is not subscriptable");
         }
         long st = step == null ? 1 : requireIndex(step);
         if (st == 0) throw new JinjaError("slice step cannot be zero");
@@ -800,9 +829,5 @@ final class Py {
                     : "not enough values to unpack (expected " + n + ", got " + items.size() + ")");
         }
         return items;
-    }
-
-    static Iterator<Object> iterator(Object v) {
-        return iterate(v).iterator();
     }
 }

@@ -37,17 +37,13 @@ final class Tests {
                     || v instanceof Undefined || v instanceof PyGenerator;
             case "sequence" -> v instanceof List || v instanceof Map || v instanceof String || v instanceof Markup
                     || v instanceof Undefined;
-            case "callable" -> v instanceof JinjaCallable;
+            case "callable" -> v instanceof JinjaCallable || v instanceof Undefined; // Undefined has __call__
             case "escaped" -> false;
-            case "lower" -> v instanceof String s ? s.equals(s.toLowerCase()) : Py.str(v).equals(Py.str(v).toLowerCase());
-            case "upper" -> v instanceof String s ? s.equals(s.toUpperCase()) : Py.str(v).equals(Py.str(v).toUpperCase());
-            case "odd" -> Py.requireInt(v, "odd test value") % 2 != 0;
-            case "even" -> Py.requireInt(v, "even test value") % 2 == 0;
-            case "divisibleby" -> {
-                long d = Py.requireInt(need(other, name), "divisibleby argument");
-                if (d == 0) throw new JinjaError("integer division or modulo by zero");
-                yield Py.requireInt(v, "divisibleby test value") % d == 0;
-            }
+            case "lower" -> isCase(Py.str(v), false);
+            case "upper" -> isCase(Py.str(v), true);
+            case "odd" -> Py.eq(Py.binary("%", v, 2L), 1L);
+            case "even" -> Py.eq(Py.binary("%", v, 2L), 0L);
+            case "divisibleby" -> Py.eq(Py.binary("%", v, need(other, name)), 0L);
             case "filter" -> Py.unwrap(v) instanceof String s && Filters.exists(s);
             case "test" -> Py.unwrap(v) instanceof String s && exists(s);
             case "sameas" -> {
@@ -63,6 +59,23 @@ final class Tests {
             case "<=", "le" -> Py.compare(v, need(other, name), "<=") <= 0;
             default -> throw new IllegalStateException(name);
         };
+    }
+
+    /** Python's str.islower()/isupper(): at least one cased character, and no cased character of the other case. */
+    private static boolean isCase(String s, boolean upper) {
+        boolean cased = false;
+        for (int i = 0; i < s.length(); ) {
+            int c = s.codePointAt(i);
+            i += Character.charCount(c);
+            if (Character.isUpperCase(c) || Character.isTitleCase(c)) {
+                if (!upper) return false;
+                cased = true;
+            } else if (Character.isLowerCase(c)) {
+                if (upper) return false;
+                cased = true;
+            }
+        }
+        return cased;
     }
 
     private static Object need(Object other, String test) {

@@ -44,7 +44,7 @@ public final class BF16Tensor extends FloatTensor {
                         .reinterpretAsInts().lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats();
                 acc = w.fma(FloatVector.fromArray(F_SPECIES, x, xOffset + i), acc);
             }
-            sum = acc.reduceLanes(VectorOperators.ADD);
+            sum = FloatTensor.sum(acc);
         }
         for (; i < n; i++) sum += getFloat(offset + i) * x[xOffset + i];
         return sum;

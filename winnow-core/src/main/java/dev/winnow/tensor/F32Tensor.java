@@ -32,7 +32,7 @@ public final class F32Tensor extends FloatTensor {
                 FloatVector w = FloatVector.fromMemorySegment(F_SPECIES, segment, (offset + i) * 4, ByteOrder.LITTLE_ENDIAN);
                 acc = w.fma(FloatVector.fromArray(F_SPECIES, x, xOffset + i), acc);
             }
-            sum = acc.reduceLanes(VectorOperators.ADD);
+            sum = FloatTensor.sum(acc);
         }
         for (; i < n; i++) sum += getFloat(offset + i) * x[xOffset + i];
         return sum;

@@ -78,6 +78,30 @@ public abstract class FloatTensor {
         return Float.float16ToFloat(s.get(SHORT_LE, byteOffset));
     }
 
+    /**
+     * The sum of a vector's lanes in a fixed order (a tree of lane-wise adds). Unlike
+     * {@code reduceLanes(ADD)}, whose order may differ between the interpreter and compiled
+     * code, this gives bit-identical results however the JIT has compiled the caller — so
+     * the same computation always produces the same logits.
+     */
+    public static float sum(FloatVector v) {
+        if (v.length() == 16) {
+            // 512 → 256 → 128 bits by adding halves (lane-wise, exact order), then 4 lanes in sequence.
+            FloatVector h = ((FloatVector) v.reinterpretShape(FloatVector.SPECIES_256, 0))
+                    .add((FloatVector) v.reinterpretShape(FloatVector.SPECIES_256, 1));
+            FloatVector q = ((FloatVector) h.reinterpretShape(FloatVector.SPECIES_128, 0))
+                    .add((FloatVector) h.reinterpretShape(FloatVector.SPECIES_128, 1));
+            return (q.lane(0) + q.lane(2)) + (q.lane(1) + q.lane(3));
+        }
+        return sumLanes(v);
+    }
+
+    private static float sumLanes(FloatVector v) {
+        float s = 0;
+        for (int i = 0; i < v.length(); i++) s += v.lane(i);
+        return s;
+    }
+
     /** Plain float dot product, vectorised. */
     public static float dot(float[] a, int aOff, float[] b, int bOff, int n) {
         int i = 0;
@@ -88,7 +112,7 @@ public abstract class FloatTensor {
             for (; i < upper; i += F_SPECIES.length()) {
                 acc = FloatVector.fromArray(F_SPECIES, a, aOff + i).fma(FloatVector.fromArray(F_SPECIES, b, bOff + i), acc);
             }
-            sum = acc.reduceLanes(jdk.incubator.vector.VectorOperators.ADD);
+            sum = sum(acc);
         }
         for (; i < n; i++) sum += a[aOff + i] * b[bOff + i];
         return sum;

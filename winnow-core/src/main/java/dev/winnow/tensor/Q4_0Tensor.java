@@ -75,7 +75,7 @@ public final class Q4_0Tensor extends FloatTensor {
             }
             acc = s.fma(d, acc);
         }
-        return acc.reduceLanes(VectorOperators.ADD);
+        return FloatTensor.sum(acc);
     }
 
     @Override

@@ -73,7 +73,7 @@ public final class Q8_0Tensor extends FloatTensor {
             s = ((FloatVector) q.castShape(F_SPECIES, 1)).fma(FloatVector.fromArray(F_SPECIES, x, xOffset + j + 16), s);
             acc0 = s.fma(FloatVector.broadcast(F_SPECIES, f16(segment, base)), acc0);
         }
-        return acc0.add(acc1).reduceLanes(VectorOperators.ADD);
+        return FloatTensor.sum(acc0.add(acc1));
     }
 
     private float vectorDotAnyWidth(long offset, float[] x, int xOffset, int n) {
@@ -89,7 +89,7 @@ public final class Q8_0Tensor extends FloatTensor {
             }
             acc = s.fma(d, acc);
         }
-        return acc.reduceLanes(VectorOperators.ADD);
+        return FloatTensor.sum(acc);
     }
 
     @Override

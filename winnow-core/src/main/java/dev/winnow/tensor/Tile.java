@@ -45,14 +45,14 @@ final class Tile {
             a30 = wv.fma(v0, a30); a31 = wv.fma(v1, a31); a32 = wv.fma(v2, a32); a33 = wv.fma(v3, a33);
         }
         float[] s = {
-            a00.reduceLanes(VectorOperators.ADD), a01.reduceLanes(VectorOperators.ADD),
-            a02.reduceLanes(VectorOperators.ADD), a03.reduceLanes(VectorOperators.ADD),
-            a10.reduceLanes(VectorOperators.ADD), a11.reduceLanes(VectorOperators.ADD),
-            a12.reduceLanes(VectorOperators.ADD), a13.reduceLanes(VectorOperators.ADD),
-            a20.reduceLanes(VectorOperators.ADD), a21.reduceLanes(VectorOperators.ADD),
-            a22.reduceLanes(VectorOperators.ADD), a23.reduceLanes(VectorOperators.ADD),
-            a30.reduceLanes(VectorOperators.ADD), a31.reduceLanes(VectorOperators.ADD),
-            a32.reduceLanes(VectorOperators.ADD), a33.reduceLanes(VectorOperators.ADD)};
+            FloatTensor.sum(a00), FloatTensor.sum(a01),
+            FloatTensor.sum(a02), FloatTensor.sum(a03),
+            FloatTensor.sum(a10), FloatTensor.sum(a11),
+            FloatTensor.sum(a12), FloatTensor.sum(a13),
+            FloatTensor.sum(a20), FloatTensor.sum(a21),
+            FloatTensor.sum(a22), FloatTensor.sum(a23),
+            FloatTensor.sum(a30), FloatTensor.sum(a31),
+            FloatTensor.sum(a32), FloatTensor.sum(a33)};
         for (; k < n; k++) {
             for (int i = 0; i < 4; i++) {
                 float wi = w[i * n + k];

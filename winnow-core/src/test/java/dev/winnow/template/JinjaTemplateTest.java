@@ -246,8 +246,7 @@ class JinjaTemplateTest {
 
         @Test
         void slicing() {
-            Map<String, Object> v = map("l", List.of(3, 1, 2), "s", "Hello World");
-            assertThat(render("{{ l[1:] }} {{ l[:-1] }} {{ l[::-1] }} {{ l[::2] }} {{ l[5:] }} {{ l[-10:2] }}", v.get("l") == null ? "" : "l", v.get("l")))
+            assertThat(render("{{ l[1:] }} {{ l[:-1] }} {{ l[::-1] }} {{ l[::2] }} {{ l[5:] }} {{ l[-10:2] }}", "l", List.of(3, 1, 2)))
                     .isEqualTo("[1, 2] [3, 1] [2, 1, 3] [3, 2] [] [3, 1]");
             assertThat(render("{{ s[1:4] }} {{ s[::-1] }} {{ s[-3:] }} {{ s[:] }}", "s", "Hello World"))
                     .isEqualTo("ell dlroW olleH rld Hello World");
@@ -381,7 +380,7 @@ class JinjaTemplateTest {
     }
 
     @Nested
-    class Filters {
+    class FilterTests {
         @Test
         void stringFilters() {
             assertThat(render("[{{ '  \\t pad \\n ' | trim }}] [{{ 'xxaxx' | trim('x') }}]")).isEqualTo("[pad] [a]");
@@ -392,7 +391,7 @@ class JinjaTemplateTest {
             assertThat(render("{{ 5 | string }} {{ none | string }} {{ [1] | string }} [{{ nothing | string }}]")).isEqualTo("5 None [1] []");
             assertThat(render("{{ '<a href=\"x\">&\\'</a>' | e }} {{ '<b>' | safe }}")).isEqualTo("&lt;a href=&#34;x&#34;&gt;&amp;&#39;&lt;/a&gt; <b>");
             assertThat(render("[{{ 'ab' | center(6) }}] {{ 'a b  c' | wordcount }}")).isEqualTo("[  ab  ] 3");
-            assertThat(render("{{ 'hello world foo' | truncate(9) }} {{ 'hello world foo' | truncate(9, true) }}")).isEqualTo("hello... hello...");
+            assertThat(render("{{ 'hello world foo' | truncate(9) }} {{ 'hello world foo' | truncate(9, true) }}")).isEqualTo("hello... hello ...");
         }
 
         @Test
@@ -453,6 +452,19 @@ class JinjaTemplateTest {
         }
 
         @Test
+        void generatorsAreConsumedByTheFirstIterationLikeInPython() {
+            assertThat(render("{% set g = [1, 2, 3] | select('odd') %}{{ g | list }}{{ g | list }}")).isEqualTo("[1, 3][]");
+        }
+
+        @Test
+        void whereHfWouldFailOnAGeneratorItIsTreatedAsAListLikeLlamaCpp() {
+            // HF: "Object of type generator is not JSON serializable"; llama.cpp's own templates rely on this working
+            assertThat(render("{{ tools | map(attribute='function') | tojson }} {{ [1, 2] | select | length }}",
+                    "tools", List.of(map("function", map("name", "f")))))
+                    .isEqualTo("[{\"name\": \"f\"}] 2");
+        }
+
+        @Test
         void numberFilters() {
             assertThat(render("{{ '42' | int }} {{ '42.9' | int }} {{ 'x' | int }} {{ 'x' | int(7) }} {{ '0x1A' | int(base=16) }} {{ 3.99 | int }} {{ true | int }}"))
                     .isEqualTo("42 42 0 7 26 3 1");
@@ -492,7 +504,7 @@ class JinjaTemplateTest {
     }
 
     @Nested
-    class Tests {
+    class TestTests {
         @Test
         void definedAndNone() {
             assertThat(render("{{ x is defined }} {{ y is defined }} {{ n is defined }} {{ n is none }} {{ y is none }} {{ x is not none }}",
@@ -538,7 +550,7 @@ class JinjaTemplateTest {
     }
 
     @Nested
-    class Methods {
+    class MethodCalls {
         @Test
         void stringMethods() {
             assertThat(render("[{{ s.strip() }}][{{ s.lstrip() }}][{{ s.rstrip() }}][{{ 'xxaxx'.strip('x') }}][{{ 'ab\\n\\n'.rstrip('\\n') }}]", "s", "  pad \n"))
@@ -581,7 +593,7 @@ class JinjaTemplateTest {
             assertThat(e.kind()).isEqualTo(TemplateException.Kind.RAISED);
             assertThat(e.reason()).isEqualTo("Too many: 5");
             assertThat(e.line()).isEqualTo(2);
-            assertThat(e.getMessage()).isEqualTo("line 2, column 35: Too many: 5");
+            assertThat(e.getMessage()).isEqualTo("line 2, column 18: Too many: 5");
         }
 
         @Test
@@ -599,7 +611,7 @@ class JinjaTemplateTest {
     }
 
     @Nested
-    class Undefined {
+    class UndefinedValues {
         @Test
         void undefinedRendersEmptyIsFalsyAndIterableAsEmpty() {
             assertThat(render("[{{ nothing }}][{{ nothing.attr }}][{{ nothing['k'] }}]{% if nothing %}x{% endif %}{% for a in nothing %}x{% endfor %}"))

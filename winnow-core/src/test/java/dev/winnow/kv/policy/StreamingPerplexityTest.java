@@ -40,7 +40,11 @@ class StreamingPerplexityTest {
     }
 
     static double[] segments(Model model, String spec, int[] text) {
-        Session s = new Session(model, 512, 64, KvSpec.parse(spec).newPolicy());
+        return segments(model, spec, text, 512);
+    }
+
+    static double[] segments(Model model, String spec, int[] text, int context) {
+        Session s = new Session(model, context, 64, KvSpec.parse(spec).newPolicy());
         double[] nll = Perplexity.nll(s, text);
         double[] ppl = new double[nll.length / 256];
         for (int i = 0; i < ppl.length; i++) ppl[i] = Perplexity.perplexity(nll, i * 256, (i + 1) * 256);
@@ -55,6 +59,12 @@ class StreamingPerplexityTest {
             double[] window = segments(model, "streaming:sinks=0,window=256", text);
             System.out.println("segment ppl, streaming sinks=4 window=252: " + Arrays.toString(round(streaming)));
             System.out.println("segment ppl, window 256 (no sinks):       " + Arrays.toString(round(window)));
+            // Plain window attention without re-positioning cannot pass the file's context (2048);
+            // past the trained 512 its positions are ones the model never saw.
+            double[] plain = segments(model, "window:budget=256", Arrays.copyOf(text, 2048), 2048);
+            System.out.println("segment ppl, window 256, original positions (first 2048 tokens): "
+                    + Arrays.toString(round(plain)));
+            assertThat(plain[0]).isEqualTo(streaming[0]); // identical while nothing is evicted
             assertThat(streaming.length).isEqualTo(15);
             for (double p : streaming) {
                 assertThat(p).isFinite().isLessThanOrEqualTo(3 * streaming[0]);

@@ -388,10 +388,8 @@ final class Interpreter {
     private Object call(Object fn, List<Object> args, Map<String, Object> kwargs) {
         if (fn instanceof Undefined u) throw u.error();
         if (!(fn instanceof JinjaCallable c)) throw new JinjaError("'" + Py.typeName(fn) + "' object is not callable");
-        if (++depth > MAX_DEPTH) {
-            depth = 0;
-            throw new JinjaError("maximum recursion depth exceeded calling " + c.name());
-        }
+        if (depth >= MAX_DEPTH) throw new JinjaError("maximum recursion depth exceeded calling " + c.name());
+        depth++;
         try {
             return c.call(this, args, kwargs);
         } finally {

@@ -41,7 +41,11 @@ public final class JinjaTemplate {
         Objects.requireNonNull(source, "source");
         Source src = new Source(Source.normalize(source, options.keepTrailingNewline()));
         List<Lexer.Token> tokens = Lexer.tokenize(src, options.trimBlocks(), options.lstripBlocks());
-        return new JinjaTemplate(src, Parser.parse(src, tokens));
+        try {
+            return new JinjaTemplate(src, Parser.parse(src, tokens));
+        } catch (StackOverflowError e) {
+            throw new TemplateException(TemplateException.Kind.SYNTAX, "template nested too deeply", 0, 0);
+        }
     }
 
     /** Renders with the system clock for {@code strftime_now}. */
@@ -57,6 +61,10 @@ public final class JinjaTemplate {
     public String render(Map<String, ?> variables, Clock clock) {
         Objects.requireNonNull(variables, "variables");
         Objects.requireNonNull(clock, "clock");
-        return new Interpreter(source, clock).render(body, variables);
+        try {
+            return new Interpreter(source, clock).render(body, variables);
+        } catch (StackOverflowError e) {
+            throw new TemplateException(TemplateException.Kind.RUNTIME, "template recursion too deep", 0, 0);
+        }
     }
 }

@@ -659,6 +659,13 @@ class JinjaTemplateTest {
         }
 
         @Test
+        void endlessRecursionIsAnError() {
+            TemplateException e = error("{% macro f(n) %}{{ f(n + 1) }}{% endmacro %}{{ f(0) }}");
+            assertThat(e.kind()).isEqualTo(TemplateException.Kind.RUNTIME);
+            assertThat(e.reason()).contains("recursion");
+        }
+
+        @Test
         void syntaxErrorsAreFoundWhenParsingNotRendering() {
             assertThatThrownBy(() -> JinjaTemplate.parse("{% if false %}{{ x | nofilter }}{% endif %}"))
                     .isInstanceOf(TemplateException.class)

@@ -1,9 +1,11 @@
 package dev.winnow.cli;
 
+import dev.winnow.generate.ChatSession;
 import dev.winnow.generate.Generation;
 import dev.winnow.generate.GenerationParams;
 import dev.winnow.generate.Session;
 import dev.winnow.generate.StopReason;
+import dev.winnow.generate.TokenListener;
 import dev.winnow.kv.policy.KvSpec;
 import dev.winnow.model.Model;
 import dev.winnow.model.ModelConfig;
@@ -14,12 +16,10 @@ import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.concurrent.Callable;
-import java.util.random.RandomGenerator;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -50,36 +50,8 @@ final class GenerateCommand implements Callable<Integer> {
         Path file;
     }
 
-    @Option(names = {"-n", "--max-tokens"}, paramLabel = "N", defaultValue = "256",
-            description = "Most tokens to generate; -1: until end of generation or the context is full (default: ${DEFAULT-VALUE}).")
-    int maxTokens;
-
-    @Option(names = "--temp", paramLabel = "T", defaultValue = "0.8", description = "Temperature; 0 = greedy (default: ${DEFAULT-VALUE}).")
-    float temperature;
-
-    @Option(names = "--top-k", paramLabel = "K", defaultValue = "40", description = "Top-k sampling; 0 = off (default: ${DEFAULT-VALUE}).")
-    int topK;
-
-    @Option(names = "--top-p", paramLabel = "P", defaultValue = "0.95", description = "Top-p (nucleus) sampling; 1 = off (default: ${DEFAULT-VALUE}).")
-    float topP;
-
-    @Option(names = "--min-p", paramLabel = "P", defaultValue = "0.05", description = "Min-p sampling; 0 = off (default: ${DEFAULT-VALUE}).")
-    float minP;
-
-    @Option(names = "--repeat-penalty", paramLabel = "X", defaultValue = "1.0", description = "Repetition penalty; 1 = off (default: ${DEFAULT-VALUE}).")
-    float repeatPenalty;
-
-    @Option(names = "--repeat-last-n", paramLabel = "N", defaultValue = "64", description = "Recent tokens the penalty looks at (default: ${DEFAULT-VALUE}).")
-    int repeatLastN;
-
-    @Option(names = "--seed", paramLabel = "N", description = "Random seed (default: random; --verbose prints it).")
-    Long seed;
-
-    @Option(names = "--stop", paramLabel = "STR", description = "Stop when this string appears (not printed); repeatable.")
-    List<String> stop = new ArrayList<>();
-
-    @Option(names = "--ignore-eos", description = "Keep generating past end-of-generation tokens.")
-    boolean ignoreEos;
+    @Mixin
+    SamplingOptions sampling;
 
     @Option(names = {"-c", "--ctx"}, paramLabel = "N",
             description = "Context length in tokens (prompt + generated). Default: the model's, at most "
@@ -92,6 +64,13 @@ final class GenerateCommand implements Callable<Integer> {
 
     @Option(names = {"-t", "--threads"}, paramLabel = "N", description = "Threads (default: available processors).")
     Integer threads;
+
+    @Option(names = "--chat", description = "Format the prompt as a user message with the model's chat template "
+            + "(ChatML when the file has none; said on stderr).")
+    boolean chat;
+
+    @Option(names = "--system", paramLabel = "TEXT", description = "With --chat: a system message.")
+    String system;
 
     @Option(names = "--kv", paramLabel = "SPEC", defaultValue = "full",
             description = "KV cache compression spec, e.g. snapkv:budget=256 or streaming:sinks=4,window=1020 "
@@ -118,11 +97,7 @@ final class GenerateCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
         String promptText = promptText();
-        long usedSeed = seed != null ? seed : RandomGenerator.getDefault().nextLong();
-        GenerationParams params = GenerationParams.builder()
-                .maxTokens(maxTokens).temperature(temperature).topK(topK).topP(topP).minP(minP)
-                .repeatPenalty(repeatPenalty).repeatLastN(repeatLastN).seed(usedSeed).stop(stop)
-                .ignoreEos(ignoreEos).build();
+        GenerationParams params = sampling.params();
         KvSpec kvSpec = KvSpec.parse(kv);
         Parallel parallel = Threads.pool(threads);
         long t0 = System.nanoTime();
@@ -138,9 +113,8 @@ final class GenerateCommand implements Callable<Integer> {
                         (System.nanoTime() - t0) / 1e6));
                 err.println(Format.f("context %d (model: %d), batch %d, threads %d, prompt %d tokens", ctx,
                         c.contextLength(), batch, parallel.threads(), ids.length));
-                err.println(Format.f("sampling: temp %s, top-k %d, top-p %s, min-p %s, repeat-penalty %s (last %d)%s",
-                        temperature, topK, topP, minP, repeatPenalty, repeatLastN, ignoreEos ? ", ignore EOS" : ""));
-                err.println("seed: " + usedSeed + ", KV: " + kvSpec);
+                err.println(sampling.describe());
+                err.println("KV: " + kvSpec);
                 err.flush();
             }
             if (echo) {
@@ -151,7 +125,7 @@ final class GenerateCommand implements Callable<Integer> {
             StringBuilder tail = new StringBuilder(1);
             Generation g;
             try {
-                g = session.generate(ids, params, text -> {
+                TokenListener listener = text -> {
                     out.print(text);
                     if (out.checkError()) throw new OutputClosed(); // e.g. "| head" exited: stop generating
                     if (!text.isEmpty()) {
@@ -159,7 +133,9 @@ final class GenerateCommand implements Callable<Integer> {
                         tail.setLength(0);
                         tail.append(text.charAt(text.length() - 1));
                     }
-                });
+                };
+                g = chat ? new ChatSession(session, Chats.template(m, err), system).reply(promptText, params, listener)
+                        : session.generate(ids, params, listener);
             } catch (OutputClosed e) {
                 return 0;
             }
@@ -194,7 +170,7 @@ final class GenerateCommand implements Callable<Integer> {
     private String describe(StopReason r, int ctx) {
         return switch (r) {
             case END_OF_GENERATION -> "end of generation";
-            case MAX_TOKENS -> "max tokens (-n " + maxTokens + ")";
+            case MAX_TOKENS -> "max tokens (-n " + sampling.maxTokens + ")";
             case STOP_STRING -> "stop string";
             case CONTEXT_FULL -> "context full (-c " + ctx + ")";
         };

@@ -89,8 +89,8 @@ class BadInputTest {
     @Test
     void badOptionValues() {
         Path model = SharedData.stories();
-        assertOneLineError(Cli.run("generate", "-m", model, "-p", "x", "--temp", "-1"), "temperature");
-        assertOneLineError(Cli.run("generate", "-m", model, "-p", "x", "--top-p", "0"), "topP");
+        assertOneLineError(Cli.run("generate", "-m", model, "-p", "x", "--temp", "-1"), "--temp");
+        assertOneLineError(Cli.run("generate", "-m", model, "-p", "x", "--top-p", "0"), "--top-p");
         assertOneLineError(Cli.run("generate", "-m", model, "-p", "x", "-t", "0"), "threads");
         assertOneLineError(Cli.run("generate", "-m", model, "-p", "x", "-b", "0"), "batch");
         assertOneLineError(Cli.run("bench", "-m", model, "-r", "0"), "-r");

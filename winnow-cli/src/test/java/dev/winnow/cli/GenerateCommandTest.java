@@ -63,7 +63,7 @@ class GenerateCommandTest {
                 "--stop", stop, "--verbose", "--seed", "7");
         assertThat(r.exit()).isZero();
         assertThat(r.out()).startsWith(PROMPT).doesNotContain(stop);
-        assertThat(r.err()).contains("seed: 7").contains("stop: stop string");
+        assertThat(r.err()).contains("seed 7").contains("stop: stop string");
     }
 
     @Test

@@ -7,7 +7,7 @@ import dev.winnow.gguf.GgufFile;
  *
  * @param contextLength the context the model was trained for ({@code <arch>.context_length})
  * @param ropeDimensions how many dimensions of each head are rotated
- * @param ropeScale positions are multiplied by this (1 / linear scaling factor)
+ * @param ropeScaling how RoPE is scaled past the trained context (linear, YaRN, llama3)
  */
 public record ModelConfig(
         Architecture architecture,
@@ -23,7 +23,7 @@ public record ModelConfig(
         float rmsEps,
         float ropeTheta,
         int ropeDimensions,
-        float ropeScale) {
+        RopeScaling ropeScaling) {
 
     /** Reads the configuration; the vocabulary size is the row count of {@code token_embd.weight}. */
     public static ModelConfig fromGguf(GgufFile f) {
@@ -42,18 +42,10 @@ public record ModelConfig(
         float theta = f.getFloat(p + "rope.freq_base", 10000f);
         int ropeDims = f.getInt(p + "rope.dimension_count", headSize);
         int vocabSize = (int) f.tensor("token_embd.weight").dim(1);
-        float scale = 1f;
-        String scalingType = f.findString(p + "rope.scaling.type").orElse("none");
-        if (scalingType.equals("linear")) {
-            float factor = f.getFloat(p + "rope.scaling.factor", 1f);
-            if (factor > 0) scale = 1f / factor;
-        } else if (!scalingType.equals("none") && !scalingType.equals("llama3")) {
-            throw new ModelException(f.path() + ": unsupported rope scaling '" + scalingType + "' (" + p
-                    + "rope.scaling.type); supported: none, linear, llama3 (rope_freqs tensor)");
-        }
+        RopeScaling scaling = RopeScaling.fromGguf(f, archName, ctx);
         String name = f.findString("general.name").orElse(f.path().getFileName().toString());
         ModelConfig c = new ModelConfig(arch, name, dim, layers, heads, kvHeads, headSize, ffn, vocabSize, ctx, eps,
-                theta, ropeDims, scale);
+                theta, ropeDims, scaling);
         c.validate(f);
         return c;
     }

@@ -29,7 +29,7 @@ public final class Transformer {
         this.w = weights;
         this.par = parallel;
         this.rope = new Rope(config.architecture().ropeType(), config.headSize(), config.ropeDimensions(),
-                config.ropeTheta(), config.ropeScale(), weights.ropeFreqFactors());
+                config.ropeTheta(), config.ropeScaling(), weights.ropeFreqFactors());
     }
 
     public ModelConfig config() {

@@ -45,6 +45,48 @@ class ArchitecturesTest {
         }
     }
 
+    @ParameterizedTest
+    @ValueSource(strings = {"linear", "yarn", "llama3"})
+    void ropeScalingMatchesAFloat64Reference(String scaling) {
+        TinyModel tiny = new TinyModel(scaling.equals("yarn") ? "qwen2" : "llama", 32, 1, 2, 2, 16, 32, 512, 5);
+        tiny.ropeScaling = scaling;
+        tiny.ropeFactor = 4f;
+        tiny.ropeOriginalContext = 64;
+        if (scaling.equals("llama3")) {
+            float[] f = new float[8];
+            for (int i = 0; i < 8; i++) f[i] = 1 + i; // a different divisor per pair
+            tiny.tensors.put("rope_freqs.weight", f);
+            tiny.shapes.put("rope_freqs.weight", new long[] {8});
+        }
+        Path file = dir.resolve(scaling + ".gguf");
+        tiny.write(file, SharedData.path("models/stories260K.gguf"));
+        int[] tokens = new int[40];
+        for (int i = 0; i < tokens.length; i++) tokens[i] = (i * 37 + 1) % 512;
+        double[][] ref = tiny.reference(tokens);
+        try (Model m = Model.load(file)) {
+            assertThat(m.config().ropeScaling().type().name()).isEqualToIgnoringCase(scaling);
+            float[][] ours = new Session(m, 256, 8).evaluate(tokens);
+            for (int t = 0; t < tokens.length; t++) {
+                double num = 0, den = 0;
+                for (int i = 0; i < ref[t].length; i++) {
+                    num += (ours[t][i] - ref[t][i]) * (ours[t][i] - ref[t][i]);
+                    den += ref[t][i] * ref[t][i];
+                }
+                assertThat(Math.sqrt(num / den)).as("%s position %d", scaling, t).isLessThan(1e-5);
+            }
+        }
+    }
+
+    @Test
+    void unknownRopeScalingIsNamed() {
+        TinyModel tiny = new TinyModel("llama", 32, 1, 2, 2, 16, 32, 512, 5);
+        tiny.ropeScaling = "longrope";
+        Path file = dir.resolve("longrope.gguf");
+        tiny.write(file, SharedData.path("models/stories260K.gguf"));
+        assertThatThrownBy(() -> Model.load(file)).hasMessageContaining("unsupported rope scaling 'longrope'")
+                .hasMessageContaining("yarn");
+    }
+
     @Test
     void qwen2SyntheticModelMatchesLlamaCpp() throws Exception {
         int[] tokens = readTokens();

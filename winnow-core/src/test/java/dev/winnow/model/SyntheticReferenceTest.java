@@ -35,6 +35,8 @@ class SyntheticReferenceTest {
         "models/synth-llama.gguf, reference/synth-llama.logits.f32, 1e-4",
         "models/synth-llama-Q8_0-deq.gguf, reference/synth-llama-Q8_0-deq.logits.f32, 1e-4",
         "models/synth-llama-Q4_0-deq.gguf, reference/synth-llama-Q4_0-deq.logits.f32, 1e-4",
+        "models/synth-llama-Q4_K_M-deq.gguf, reference/synth-llama-Q4_K_M-deq.logits.f32, 1e-4",
+        "models/synth-llama-Q6_K-deq.gguf, reference/synth-llama-Q6_K-deq.logits.f32, 1e-4",
     })
     void floatModelsMatchLlamaCpp(String model, String reference, double tolerance) throws IOException {
         float[][] ref = ReferenceLogits.read(SharedData.path(reference), 512);
@@ -49,6 +51,8 @@ class SyntheticReferenceTest {
     @CsvSource({
         "models/synth-llama-Q8_0.gguf, reference/synth-llama-Q8_0-deq.logits.f32",
         "models/synth-llama-Q4_0.gguf, reference/synth-llama-Q4_0-deq.logits.f32",
+        "models/synth-llama-Q4_K_M.gguf, reference/synth-llama-Q4_K_M-deq.logits.f32",
+        "models/synth-llama-Q6_K.gguf, reference/synth-llama-Q6_K-deq.logits.f32",
     })
     void quantizedModelsMatchTheirDequantizedTwin(String model, String reference) throws IOException {
         float[][] ref = ReferenceLogits.read(SharedData.path(reference), 512);

@@ -18,6 +18,10 @@ final class TinyModel {
     final float theta = 10000f, eps = 1e-6f;
     final boolean neox, qkNorm, biases;
     final Map<String, float[]> tensors = new LinkedHashMap<>();
+    /** Rope scaling written to the file: "none", "linear", "yarn" or "llama3" (with a rope_freqs tensor). */
+    String ropeScaling = "none";
+    float ropeFactor = 1f;
+    int ropeOriginalContext = 64;
     final Map<String, long[]> shapes = new LinkedHashMap<>();
 
     TinyModel(String arch, int dim, int layers, int heads, int kvHeads, int headSize, int ffn, int vocab, long seed) {
@@ -90,6 +94,10 @@ final class TinyModel {
                 .putUInt32(p + "attention.key_length", headSize).putUInt32(p + "attention.value_length", headSize)
                 .putUInt32(p + "feed_forward_length", ffn).putUInt32(p + "context_length", 256)
                 .putFloat32(p + "rope.freq_base", theta).putFloat32(p + "attention.layer_norm_rms_epsilon", eps);
+        if (!ropeScaling.equals("none")) {
+            w.putString(p + "rope.scaling.type", ropeScaling).putFloat32(p + "rope.scaling.factor", ropeFactor)
+                    .putUInt32(p + "rope.scaling.original_context_length", ropeOriginalContext);
+        }
         try (GgufFile v = GgufFile.open(vocabFile)) {
             for (String k : v.metadataKeys()) {
                 if (k.startsWith("tokenizer.")) w.put(k, v.metadataTypes().get(k), v.get(k));
@@ -156,12 +164,29 @@ final class TinyModel {
             System.arraycopy(nh, 0, x, off, headSize);
         }
         int half = headSize / 2;
+        float[] factors = tensors.get("rope_freqs.weight");
+        double mscale = 1;
+        double low = 0, high = 0;
+        if (ropeScaling.equals("yarn")) {
+            mscale = 1 + 0.1 * Math.log(ropeFactor);
+            low = Math.max(0, Math.floor(headSize * Math.log(ropeOriginalContext / (32 * 2 * Math.PI)) / (2 * Math.log(theta))));
+            high = Math.min(headSize - 1, Math.ceil(headSize * Math.log(ropeOriginalContext / (1 * 2 * Math.PI)) / (2 * Math.log(theta))));
+        }
         for (int i = 0; i < half; i++) {
-            double a = pos * Math.pow(theta, -2.0 * i / headSize);
+            double base = Math.pow(theta, -2.0 * i / headSize);
+            if (factors != null) base /= factors[i];
+            double a = switch (ropeScaling) {
+                case "linear" -> pos * base / ropeFactor;
+                case "yarn" -> {
+                    double ramp = 1 - Math.min(1, Math.max(0, (i - low) / Math.max(0.001, high - low)));
+                    yield pos * (base / ropeFactor * (1 - ramp) + base * ramp);
+                }
+                default -> pos * base;
+            };
             int i0 = neox ? off + i : off + 2 * i, i1 = neox ? off + i + half : off + 2 * i + 1;
             double x0 = x[i0], x1 = x[i1];
-            x[i0] = x0 * Math.cos(a) - x1 * Math.sin(a);
-            x[i1] = x0 * Math.sin(a) + x1 * Math.cos(a);
+            x[i0] = (x0 * Math.cos(a) - x1 * Math.sin(a)) * mscale;
+            x[i1] = (x0 * Math.sin(a) + x1 * Math.cos(a)) * mscale;
         }
     }
 

@@ -91,8 +91,8 @@ final class KvCompareCommand implements Callable<Integer> {
             Generation ref = full.generate(promptIds, GenerationParams.builder().temperature(0).maxTokens(tokens)
                     .ignoreEos(true).build(), TokenListener.NONE);
             Row fullRow = run(m, ctx, promptIds, ref.tokens(), KvSpec.FULL);
-            out.println("| spec | entries/head (mean) | KV bytes | decode tok/s | top-1 agreement |");
-            out.println("|---|---|---|---|---|");
+            out.println("| spec | entries/head (mean) | KV bytes held | KV bytes allocated | decode tok/s | top-1 agreement |");
+            out.println("|---|---|---|---|---|---|");
             print(out, fullRow);
             for (int i = 0; i < parsed.size(); i++) {
                 err.println(Format.f("[%d/%d] %s", i + 1, parsed.size(), parsed.get(i)));
@@ -104,12 +104,12 @@ final class KvCompareCommand implements Callable<Integer> {
         return 0;
     }
 
-    record Row(String spec, double entriesPerHead, long bytes, double tokensPerSecond, double agreement) {
+    record Row(String spec, double entriesPerHead, long bytes, long allocated, double tokensPerSecond, double agreement) {
     }
 
     private static void print(PrintWriter out, Row r) {
-        out.println(Format.f("| `%s` | %.1f | %s | %.0f | %.1f%% |", r.spec(), r.entriesPerHead(), Format.bytes(r.bytes()),
-                r.tokensPerSecond(), 100 * r.agreement()));
+        out.println(Format.f("| `%s` | %.1f | %s | %s | %.0f | %.1f%% |", r.spec(), r.entriesPerHead(), Format.bytes(r.bytes()),
+                Format.bytes(r.allocated()), r.tokensPerSecond(), 100 * r.agreement()));
         out.flush();
     }
 
@@ -128,6 +128,6 @@ final class KvCompareCommand implements Callable<Integer> {
         KvStats st = s.cache().stats();
         double perHead = (double) st.totalEntries() / (m.config().layers() * m.config().kvHeads());
         double tps = continuation.length > 1 ? (continuation.length - 1) * 1e9 / (t1 - t0) : 0;
-        return new Row(spec.toString(), perHead, st.bytesUsed(), tps, (double) agree / continuation.length);
+        return new Row(spec.toString(), perHead, st.bytesUsed(), st.bytesAllocated(), tps, (double) agree / continuation.length);
     }
 }

@@ -32,7 +32,7 @@ import java.util.concurrent.ConcurrentHashMap;
  *
  * <p>Instances are immutable apart from the word cache and thread-safe.
  */
-public final class ByteLevelBpeTokenizer implements Tokenizer {
+public final class ByteLevelBpeTokenizer extends VocabularyTokenizer {
     static final String KEY_PRE = "tokenizer.ggml.pre";
     static final String KEY_MERGES = "tokenizer.ggml.merges";
 
@@ -57,7 +57,6 @@ public final class ByteLevelBpeTokenizer implements Tokenizer {
     /** The cache is emptied when it grows past this many words. */
     private static final int CACHE_MAX_ENTRIES = 1 << 16;
 
-    private final Vocabulary vocab;
     private final PreTokenizer.Choice pre;
     /** Piece id of each byte's stand-in character: its token id, an id past the vocabulary, or -1. */
     private final int[] pieceOfByte = new int[256];
@@ -72,7 +71,7 @@ public final class ByteLevelBpeTokenizer implements Tokenizer {
     private final Map<String, int[]> cache = new ConcurrentHashMap<>();
 
     ByteLevelBpeTokenizer(Vocabulary vocab, String[] merges, PreTokenizer.Choice pre) {
-        this.vocab = vocab;
+        super(vocab);
         this.pre = pre;
         int n = vocab.size();
         // Piece ids: tokens keep their id; strings that only occur in merges get ids from n on.
@@ -441,75 +440,6 @@ public final class ByteLevelBpeTokenizer implements Tokenizer {
     }
 
     // ---------------------------------------------------------------- vocabulary
-
-    @Override
-    public String tokenText(int id) {
-        if (id < 0 || id >= vocab.size()) {
-            throw new IllegalArgumentException("token id " + id + " is out of range (vocabulary size " + vocab.size() + ")");
-        }
-        return vocab.text(id);
-    }
-
-    /** The id of the token with exactly this vocabulary text (e.g. {@code <|im_start|>}, {@code Ġthe}), or -1. */
-    public int tokenId(String text) {
-        return vocab.id(text);
-    }
-
-    @Override
-    public int vocabSize() {
-        return vocab.size();
-    }
-
-    @Override
-    public int bosId() {
-        return vocab.bosId();
-    }
-
-    @Override
-    public int eosId() {
-        return vocab.eosId();
-    }
-
-    /** EOT (end of turn) id, given or detected by text as llama.cpp does, or -1. */
-    public int eotId() {
-        return vocab.eotId();
-    }
-
-    /** EOM (end of message) id, or -1. */
-    public int eomId() {
-        return vocab.eomId();
-    }
-
-    /** Padding id, or -1. */
-    public int padId() {
-        return vocab.padId();
-    }
-
-    /** Every id that ends generation (EOS, EOT, EOM and tokens llama.cpp recognises by text). */
-    public int[] endOfGenerationIds() {
-        return vocab.eogIds();
-    }
-
-    /** {@code tokenizer.ggml.add_bos_token}; by default false, true for the Llama 3 pre-tokenizers (as llama.cpp). */
-    @Override
-    public boolean addBosByDefault() {
-        return vocab.addBos() && vocab.bosId() >= 0;
-    }
-
-    /** {@code tokenizer.ggml.add_eos_token}: encode appends EOS when it adds BOS and this is set. */
-    public boolean addEosByDefault() {
-        return vocab.addEos();
-    }
-
-    @Override
-    public boolean isEndOfGeneration(int id) {
-        return vocab.isEog(id);
-    }
-
-    @Override
-    public boolean isControl(int id) {
-        return vocab.hasAttr(id, Vocabulary.ATTR_CONTROL);
-    }
 
     /** The words the pre-tokenizer splits {@code text} into (each is merged on its own), for diagnostics. */
     public List<String> preTokenize(String text) {

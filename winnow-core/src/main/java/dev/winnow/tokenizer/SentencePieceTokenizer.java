@@ -24,17 +24,16 @@ import java.util.List;
  *
  * <p>Instances are immutable and thread-safe.
  */
-public final class SentencePieceTokenizer implements Tokenizer {
+public final class SentencePieceTokenizer extends VocabularyTokenizer {
     static final char SPACE_MARK = '\u2581'; // ▁
 
-    private final Vocabulary vocab;
     /** Decoded bytes of each token (llama.cpp token_to_piece with special=false). */
     private final byte[][] pieces;
     /** Token id of each byte value (<0xNN>, else the one-byte text), -1 when none. */
     private final int[] byteTokens;
 
     SentencePieceTokenizer(Vocabulary vocab) {
-        this.vocab = vocab;
+        super(vocab);
         int n = vocab.size();
         this.pieces = new byte[n][];
         for (int i = 0; i < n; i++) pieces[i] = decodePiece(i);
@@ -341,76 +340,13 @@ public final class SentencePieceTokenizer implements Tokenizer {
 
     // ---------------------------------------------------------------- vocabulary
 
-    @Override
-    public String tokenText(int id) {
-        if (id < 0 || id >= vocab.size()) {
-            throw new IllegalArgumentException("token id " + id + " is out of range (vocabulary size " + vocab.size() + ")");
-        }
-        return vocab.text(id);
-    }
-
-    @Override
-    public int vocabSize() {
-        return vocab.size();
-    }
-
-    @Override
-    public int bosId() {
-        return vocab.bosId();
-    }
-
-    @Override
-    public int eosId() {
-        return vocab.eosId();
-    }
-
-    /** EOT (end of turn) id, given or detected by text as llama.cpp does, or -1. */
-    public int eotId() {
-        return vocab.eotId();
-    }
-
-    /** EOM (end of message) id, or -1. */
-    public int eomId() {
-        return vocab.eomId();
-    }
-
     public int unknownId() {
         return vocab.unkId();
-    }
-
-    /** Padding id, or -1. */
-    public int padId() {
-        return vocab.padId();
-    }
-
-    /** Every id that ends generation (EOS, EOT, EOM and tokens llama.cpp recognises by text). */
-    public int[] endOfGenerationIds() {
-        return vocab.eogIds();
-    }
-
-    @Override
-    public boolean addBosByDefault() {
-        return vocab.addBos() && vocab.bosId() >= 0;
-    }
-
-    /** {@code tokenizer.ggml.add_eos_token}: encode appends EOS when it adds BOS and this is set. */
-    public boolean addEosByDefault() {
-        return vocab.addEos();
     }
 
     /** {@code tokenizer.ggml.add_space_prefix} (default true). */
     public boolean addSpacePrefix() {
         return vocab.addSpacePrefix();
-    }
-
-    @Override
-    public boolean isEndOfGeneration(int id) {
-        return vocab.isEog(id);
-    }
-
-    @Override
-    public boolean isControl(int id) {
-        return vocab.hasAttr(id, Vocabulary.ATTR_CONTROL);
     }
 
     /** Whether the token is a byte-fallback token ({@code <0xNN>}). */

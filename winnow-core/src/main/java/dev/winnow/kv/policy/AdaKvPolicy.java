@@ -35,6 +35,6 @@ public final class AdaKvPolicy {
         int kernel = p.getInt("kernel", 7, 1);
         boolean max = p.getString("pool", "max", "max", "avg").equals("max");
         return new EvictionPolicy(p.spec(), new SnapKvScorer(window, kernel, max), new AdaptiveAllocator(alpha, window), b,
-                0, window, EvictionPolicy.readOnlyAfterPrefill(p, "always"));
+                0, window, BudgetedPolicy.readOnlyAfterPrefill(p, "always"));
     }
 }

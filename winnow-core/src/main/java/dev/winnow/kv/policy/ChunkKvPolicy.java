@@ -20,7 +20,7 @@ import java.util.List;
  * counterpart in the group's first layer held before compression (true for this policy, which
  * treats every layer alike); otherwise that head selects for itself. Default 1: off.
  */
-public final class ChunkKvPolicy implements KvPolicy {
+public final class ChunkKvPolicy extends BudgetedPolicy {
     public static final PolicyInfo INFO = new PolicyInfo("chunkkv",
             "SnapKV scores summed per chunk of consecutive tokens; keep whole chunks (+ the window)",
             "Liu et al. 2025, ChunkKV",
@@ -34,24 +34,18 @@ public final class ChunkKvPolicy implements KvPolicy {
                     PolicyInfo.param("trigger", "always", "always | prefill (compress only after each prompt)")),
             ChunkKvPolicy::create);
 
-    private final String spec;
     private final SnapKvScorer scorer;
-    private final Budget budget;
     private final int chunk;
     private final int window;
     private final int reuse;
-    private final boolean onlyAfterPrefill;
-    private int resolved = -1;
 
     ChunkKvPolicy(String spec, SnapKvScorer scorer, Budget budget, int chunk, int window, int reuse,
                   boolean onlyAfterPrefill) {
-        this.spec = spec;
+        super(spec, budget, onlyAfterPrefill);
         this.scorer = scorer;
-        this.budget = budget;
         this.chunk = chunk;
         this.window = window;
         this.reuse = reuse;
-        this.onlyAfterPrefill = onlyAfterPrefill;
     }
 
     static KvPolicy create(Params p) {
@@ -65,44 +59,19 @@ public final class ChunkKvPolicy implements KvPolicy {
         boolean max = p.getString("pool", "max", "max", "avg").equals("max");
         int reuse = p.getInt("reuse", 1, 1);
         return new ChunkKvPolicy(p.spec(), new SnapKvScorer(window, kernel, max), b, chunk, window, reuse,
-                EvictionPolicy.readOnlyAfterPrefill(p, "always"));
-    }
-
-    @Override
-    public String spec() {
-        return spec;
-    }
-
-    /** The per-head budget, once resolved (a ratio resolves at the first compression); -1 before. */
-    public int resolvedBudget() {
-        return budget.isRatio() ? resolved : budget.entries();
+                BudgetedPolicy.readOnlyAfterPrefill(p, "always"));
     }
 
     @Override
     public void attach(KvCache cache, PolicyContext ctx) {
         cache.recordAttention(null);
         cache.keepQueries(ctx.heads(), scorer.queryWindow());
-        resolved = -1;
+        super.attach(cache, ctx);
     }
 
     @Override
-    public void afterPrefillChunk(KvCache cache, PolicyContext ctx) {
-        if (!onlyAfterPrefill) compress(cache, ctx);
-    }
-
-    @Override
-    public void afterPrefill(KvCache cache, PolicyContext ctx) {
-        compress(cache, ctx);
-    }
-
-    @Override
-    public void afterDecode(KvCache cache, PolicyContext ctx) {
-        if (!onlyAfterPrefill) compress(cache, ctx);
-    }
-
-    void compress(KvCache cache, PolicyContext ctx) {
-        if (resolved < 0) resolved = budget.resolve(cache.stats().maxEntries());
-        int b = resolved;
+    public void compress(KvCache cache, PolicyContext ctx) {
+        int b = budgetFor(cache);
         int heads = cache.kvHeads();
         // Per head, the positions held before and kept after compressing the group's first layer.
         int[][] refBefore = new int[heads][];

@@ -16,76 +16,39 @@ import java.util.Arrays;
  * head never holds more than its budget for long; with {@code trigger=prefill} only once after
  * each prompt, as the prefill-time papers (SnapKV, PyramidKV, Ada-KV) describe.
  */
-public class EvictionPolicy implements KvPolicy {
-    private final String spec;
+public class EvictionPolicy extends BudgetedPolicy {
     private final Scorer scorer;
     private final BudgetAllocator allocator;
-    private final Budget budget;
     private final int sinks;
     private final int recent;
-    private final boolean onlyAfterPrefill;
-    private int resolvedBudget = -1;
 
     public EvictionPolicy(String spec, Scorer scorer, BudgetAllocator allocator, Budget budget, int sinks, int recent,
                           boolean onlyAfterPrefill) {
-        this.spec = spec;
+        super(spec, budget, onlyAfterPrefill);
         this.scorer = scorer;
         this.allocator = allocator;
-        this.budget = budget;
         this.sinks = sinks;
         this.recent = recent;
-        this.onlyAfterPrefill = onlyAfterPrefill;
         if (!budget.isRatio() && sinks + recent > budget.entries()) {
             throw new KvSpecException(spec + ": sinks (" + sinks + ") + recent (" + recent + ") exceed the budget "
                     + budget.entries());
         }
     }
 
-    /** Reads the common parameters: {@code trigger=always|prefill}. */
-    public static boolean readOnlyAfterPrefill(Params p, String defaultTrigger) {
-        return p.getString("trigger", defaultTrigger, "always", "prefill").equals("prefill");
-    }
-
-    @Override
-    public String spec() {
-        return spec;
-    }
-
     public Scorer scorer() {
         return scorer;
-    }
-
-    /** The per-head budget, once resolved (a ratio resolves at the first compression); -1 before. */
-    public int resolvedBudget() {
-        return budget.isRatio() ? resolvedBudget : budget.entries();
     }
 
     @Override
     public void attach(KvCache cache, PolicyContext ctx) {
         cache.recordAttention(scorer.recorder());
         cache.keepQueries(ctx.heads(), scorer.queryWindow());
-        resolvedBudget = -1;
-    }
-
-    @Override
-    public void afterPrefillChunk(KvCache cache, PolicyContext ctx) {
-        if (!onlyAfterPrefill) compress(cache, ctx);
-    }
-
-    @Override
-    public void afterPrefill(KvCache cache, PolicyContext ctx) {
-        compress(cache, ctx);
-    }
-
-    @Override
-    public void afterDecode(KvCache cache, PolicyContext ctx) {
-        if (!onlyAfterPrefill) compress(cache, ctx);
+        super.attach(cache, ctx);
     }
 
     /** Evicts down to the budgets in every head that is over. */
     public void compress(KvCache cache, PolicyContext ctx) {
-        if (resolvedBudget < 0) resolvedBudget = budget.resolve(cache.stats().maxEntries());
-        int base = resolvedBudget;
+        int base = budgetFor(cache);
         int layers = cache.layers(), heads = cache.kvHeads();
         for (int l = 0; l < layers; l++) {
             int[] sizes = new int[heads];

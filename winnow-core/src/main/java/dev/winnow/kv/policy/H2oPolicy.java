@@ -25,6 +25,6 @@ public final class H2oPolicy {
         int recent = p.getInt("recent", b.isRatio() ? 0 : b.entries() / 2, 0);
         int sinks = p.getInt("sinks", 0, 0);
         return new EvictionPolicy(p.spec(), new AccumulatedAttentionScorer(), BudgetAllocator.UNIFORM, b, sinks, recent,
-                EvictionPolicy.readOnlyAfterPrefill(p, "always"));
+                BudgetedPolicy.readOnlyAfterPrefill(p, "always"));
     }
 }

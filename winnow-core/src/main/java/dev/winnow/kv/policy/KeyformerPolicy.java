@@ -38,7 +38,7 @@ public final class KeyformerPolicy extends EvictionPolicy {
         double delta = p.getDouble("tau_delta", 0.01, 0, 10);
         int seed = p.getInt("seed", 0, Integer.MIN_VALUE);
         return new KeyformerPolicy(p.spec(), new KeyformerScorer(seed, tau, delta), b, sinks, recent,
-                EvictionPolicy.readOnlyAfterPrefill(p, "always"));
+                BudgetedPolicy.readOnlyAfterPrefill(p, "always"));
     }
 
     @Override

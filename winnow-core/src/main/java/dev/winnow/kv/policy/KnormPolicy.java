@@ -26,6 +26,6 @@ public final class KnormPolicy {
         int recent = p.getInt("recent", 0, 0);
         int sinks = p.getInt("sinks", 0, 0);
         return new EvictionPolicy(p.spec(), new KeyNormScorer(), BudgetAllocator.UNIFORM, b, sinks, recent,
-                EvictionPolicy.readOnlyAfterPrefill(p, "always"));
+                BudgetedPolicy.readOnlyAfterPrefill(p, "always"));
     }
 }

@@ -39,7 +39,7 @@ public final class LazyEvictionPolicy extends EvictionPolicy {
         int lag = p.getInt("lag", 1, 1);
         int recent = p.getInt("recent", b.isRatio() ? 0 : b.entries() / 8, 0);
         int sinks = p.getInt("sinks", 0, 0);
-        return new LazyEvictionPolicy(p.spec(), b, sinks, recent, EvictionPolicy.readOnlyAfterPrefill(p, "always"), lag);
+        return new LazyEvictionPolicy(p.spec(), b, sinks, recent, BudgetedPolicy.readOnlyAfterPrefill(p, "always"), lag);
     }
 
     public int lag() {

@@ -22,6 +22,6 @@ public final class RandomPolicy {
         int recent = p.getInt("recent", 0, 0);
         int sinks = p.getInt("sinks", 0, 0);
         return new EvictionPolicy(p.spec(), new RandomScorer(seed), BudgetAllocator.UNIFORM, b, sinks, recent,
-                EvictionPolicy.readOnlyAfterPrefill(p, "always"));
+                BudgetedPolicy.readOnlyAfterPrefill(p, "always"));
     }
 }

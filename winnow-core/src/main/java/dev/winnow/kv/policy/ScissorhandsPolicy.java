@@ -29,6 +29,6 @@ public final class ScissorhandsPolicy {
         int recent = p.getInt("recent", b.isRatio() ? 0 : b.entries() / 8, 0);
         int sinks = p.getInt("sinks", 0, 0);
         return new EvictionPolicy(p.spec(), new PersistenceScorer(history), BudgetAllocator.UNIFORM, b, sinks, recent,
-                EvictionPolicy.readOnlyAfterPrefill(p, "always"));
+                BudgetedPolicy.readOnlyAfterPrefill(p, "always"));
     }
 }

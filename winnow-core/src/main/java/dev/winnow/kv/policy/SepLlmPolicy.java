@@ -20,7 +20,7 @@ import java.util.List;
  * space tokens are left out. An entry's token is looked up through its position in the
  * session's history, so the policy assumes positions are the tokens' absolute indices.
  */
-public final class SepLlmPolicy implements KvPolicy {
+public final class SepLlmPolicy extends BudgetedPolicy {
     public static final PolicyInfo INFO = new PolicyInfo("sepllm",
             "sinks + separator tokens (punctuation, newlines; newest first) + recent window", "Chen et al. 2024, SepLLM",
             List.of(PolicyInfo.param("budget", "256", "entries kept per KV head"),
@@ -30,21 +30,15 @@ public final class SepLlmPolicy implements KvPolicy {
                     PolicyInfo.param("trigger", "always", "always | prefill (compress only after each prompt)")),
             SepLlmPolicy::create);
 
-    private final String spec;
-    private final Budget budget;
     private final int sinks;
     private final int window; // -1: half the budget
-    private final boolean onlyAfterPrefill;
-    private int resolved = -1;
     private Tokenizer separatorsOf;
     private boolean[] separators;
 
     SepLlmPolicy(String spec, Budget budget, int sinks, int window, boolean onlyAfterPrefill) {
-        this.spec = spec;
-        this.budget = budget;
+        super(spec, budget, onlyAfterPrefill);
         this.sinks = sinks;
         this.window = window;
-        this.onlyAfterPrefill = onlyAfterPrefill;
     }
 
     static KvPolicy create(Params p) {
@@ -58,35 +52,15 @@ public final class SepLlmPolicy implements KvPolicy {
                         + b.entries());
             }
         }
-        return new SepLlmPolicy(p.spec(), b, sinks, window, EvictionPolicy.readOnlyAfterPrefill(p, "always"));
-    }
-
-    @Override
-    public String spec() {
-        return spec;
+        return new SepLlmPolicy(p.spec(), b, sinks, window, BudgetedPolicy.readOnlyAfterPrefill(p, "always"));
     }
 
     @Override
     public void attach(KvCache cache, PolicyContext ctx) {
-        if (ctx.tokenizer() == null) throw new IllegalStateException(spec + ": SepLLM needs the model's tokenizer");
-        if (ctx.history() == null) throw new IllegalStateException(spec + ": SepLLM needs the token history");
+        if (ctx.tokenizer() == null) throw new IllegalStateException(spec() + ": SepLLM needs the model's tokenizer");
+        if (ctx.history() == null) throw new IllegalStateException(spec() + ": SepLLM needs the token history");
         separatorsOf(ctx.tokenizer());
-        resolved = -1;
-    }
-
-    @Override
-    public void afterPrefillChunk(KvCache cache, PolicyContext ctx) {
-        if (!onlyAfterPrefill) compress(cache, ctx);
-    }
-
-    @Override
-    public void afterPrefill(KvCache cache, PolicyContext ctx) {
-        compress(cache, ctx);
-    }
-
-    @Override
-    public void afterDecode(KvCache cache, PolicyContext ctx) {
-        if (!onlyAfterPrefill) compress(cache, ctx);
+        super.attach(cache, ctx);
     }
 
     /** Whether a token's decoded text marks a segment end (see the class comment). */
@@ -114,14 +88,9 @@ public final class SepLlmPolicy implements KvPolicy {
         return separators;
     }
 
-    /** The per-head budget, once resolved (a ratio resolves at the first compression); -1 before. */
-    public int resolvedBudget() {
-        return budget.isRatio() ? resolved : budget.entries();
-    }
-
-    void compress(KvCache cache, PolicyContext ctx) {
-        if (resolved < 0) resolved = budget.resolve(cache.stats().maxEntries());
-        int b = resolved;
+    @Override
+    public void compress(KvCache cache, PolicyContext ctx) {
+        int b = budgetFor(cache);
         boolean[] sep = separatorsOf(ctx.tokenizer());
         PolicyContext.History history = ctx.history();
         for (int l = 0; l < cache.layers(); l++) {

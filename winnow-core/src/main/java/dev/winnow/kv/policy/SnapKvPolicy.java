@@ -31,6 +31,6 @@ public final class SnapKvPolicy {
         int kernel = p.getInt("kernel", 7, 1);
         boolean max = p.getString("pool", "max", "max", "avg").equals("max");
         return new EvictionPolicy(p.spec(), new SnapKvScorer(window, kernel, max), BudgetAllocator.UNIFORM, b, 0,
-                window, EvictionPolicy.readOnlyAfterPrefill(p, "always"));
+                window, BudgetedPolicy.readOnlyAfterPrefill(p, "always"));
     }
 }

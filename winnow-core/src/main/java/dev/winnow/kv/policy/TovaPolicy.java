@@ -30,6 +30,6 @@ public final class TovaPolicy {
         int recent = p.getInt("recent", 0, 0);
         int sinks = p.getInt("sinks", 0, 0);
         return new EvictionPolicy(p.spec(), new LastAttentionScorer(layer), BudgetAllocator.UNIFORM, b, sinks, recent,
-                EvictionPolicy.readOnlyAfterPrefill(p, "always"));
+                BudgetedPolicy.readOnlyAfterPrefill(p, "always"));
     }
 }

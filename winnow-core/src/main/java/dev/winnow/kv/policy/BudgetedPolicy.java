@@ -1,0 +1,70 @@
+package dev.winnow.kv.policy;
+
+import dev.winnow.kv.KvCache;
+
+/**
+ * A policy that compresses the cache to a {@link Budget} at its triggers: between prompt chunks,
+ * after each prompt and after each decoded token ({@code trigger=always}), or only after each
+ * prompt ({@code trigger=prefill}). A ratio budget resolves against the entries held at the
+ * first compression after {@link #attach}.
+ */
+public abstract class BudgetedPolicy implements KvPolicy {
+    private final String spec;
+    private final Budget budget;
+    private final boolean onlyAfterPrefill;
+    private int resolved = -1;
+
+    protected BudgetedPolicy(String spec, Budget budget, boolean onlyAfterPrefill) {
+        this.spec = spec;
+        this.budget = budget;
+        this.onlyAfterPrefill = onlyAfterPrefill;
+    }
+
+    /** Reads the common trigger parameter: {@code trigger=always|prefill}. */
+    public static boolean readOnlyAfterPrefill(Params p, String defaultTrigger) {
+        return p.getString("trigger", defaultTrigger, "always", "prefill").equals("prefill");
+    }
+
+    @Override
+    public String spec() {
+        return spec;
+    }
+
+    public Budget budget() {
+        return budget;
+    }
+
+    /** The per-head budget, once resolved (a ratio resolves at the first compression); -1 before. */
+    public int resolvedBudget() {
+        return budget.isRatio() ? resolved : budget.entries();
+    }
+
+    /** The per-head budget for this compression (resolving a ratio the first time). */
+    protected int budgetFor(KvCache cache) {
+        if (resolved < 0) resolved = budget.resolve(cache.stats().maxEntries());
+        return resolved;
+    }
+
+    @Override
+    public void attach(KvCache cache, PolicyContext ctx) {
+        resolved = -1;
+    }
+
+    @Override
+    public void afterPrefillChunk(KvCache cache, PolicyContext ctx) {
+        if (!onlyAfterPrefill) compress(cache, ctx);
+    }
+
+    @Override
+    public void afterPrefill(KvCache cache, PolicyContext ctx) {
+        compress(cache, ctx);
+    }
+
+    @Override
+    public void afterDecode(KvCache cache, PolicyContext ctx) {
+        if (!onlyAfterPrefill) compress(cache, ctx);
+    }
+
+    /** Evicts down to the budget in every head that is over. */
+    public abstract void compress(KvCache cache, PolicyContext ctx);
+}

@@ -64,14 +64,24 @@ final class BenchCommand implements Callable<Integer> {
             description = "Prompt tokens per forward pass in the pp test (default: ${DEFAULT-VALUE}).")
     int batch;
 
+    @Option(names = {"-d", "--depth"}, paramLabel = "N,N,…", split = ",", defaultValue = "0",
+            description = "Context depths: before each test, N random tokens are prefilled (in batches of -b, not "
+                    + "timed), so the test measures speed with N entries in the cache; like llama-bench -d "
+                    + "(default: ${DEFAULT-VALUE}).")
+    List<Integer> depths;
+
+    @Option(names = "--kv", paramLabel = "SPEC", defaultValue = "full",
+            description = "KV cache compression during the runs ('winnow kv list') (default: ${DEFAULT-VALUE}).")
+    String kv;
+
     @Option(names = "--no-warmup", description = "Skip the warm-up run (one run of each test, not counted).")
     boolean noWarmup;
 
     @Option(names = "--json", description = "Print the results as JSON.")
     boolean json;
 
-    /** One test's measured runs. */
-    record Result(String test, int nPrompt, int nGen, double[] tokensPerSecond) {
+    /** One test's measured runs; {@code kvBytes}: bytes the cache held at the end of the last run. */
+    record Result(String test, int nPrompt, int nGen, int depth, double[] tokensPerSecond, long kvBytes, long kvEntries) {
         double median() {
             double[] s = tokensPerSecond.clone();
             Arrays.sort(s);
@@ -101,6 +111,8 @@ final class BenchCommand implements Callable<Integer> {
         }
     }
 
+    private dev.winnow.kv.policy.KvSpec kvSpec;
+
     @Override
     public Integer call() throws IOException {
         if (nPrompt < 0) throw new ParameterException(spec.commandLine(), "-p must be >= 0, got " + nPrompt);
@@ -108,28 +120,35 @@ final class BenchCommand implements Callable<Integer> {
         if (nPrompt == 0 && nGen == 0) throw new ParameterException(spec.commandLine(), "nothing to run: -p and -n are both 0");
         if (repetitions < 1) throw new ParameterException(spec.commandLine(), "-r must be >= 1, got " + repetitions);
         if (batch < 1) throw new ParameterException(spec.commandLine(), "-b must be >= 1, got " + batch);
+        for (int d : depths) if (d < 0) throw new ParameterException(spec.commandLine(), "-d must be >= 0, got " + d);
+        kvSpec = dev.winnow.kv.policy.KvSpec.parse(kv);
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
         Parallel parallel = Threads.pool(threads);
         try (parallel; Model m = Model.load(model, parallel)) {
-            err.println(Format.f("bench: %s (%s, %s parameters, %s), %d threads", model.getFileName(),
+            err.println(Format.f("bench: %s (%s, %s parameters, %s), %d threads, KV %s", model.getFileName(),
                     Models.typeSummary(m.file()), Format.count(Models.parameterCount(m.file())),
-                    Format.bytes(Models.tensorBytes(m.file())), parallel.threads()));
+                    Format.bytes(Models.tensorBytes(m.file())), parallel.threads(), kvSpec));
             err.flush();
             if (!noWarmup) {
                 err.print("warm-up …");
                 err.flush();
                 long t0 = System.nanoTime();
-                if (nPrompt > 0) prompt(m);
-                if (nGen > 0) generation(m, Math.min(nGen, 16));
+                if (nPrompt > 0) prompt(m, 0);
+                if (nGen > 0) generation(m, Math.min(nGen, 16), 0);
                 err.println(Format.f(" %.1f s", (System.nanoTime() - t0) / 1e9));
             }
             List<Result> results = new ArrayList<>();
-            if (nPrompt > 0) results.add(run(m, "pp" + nPrompt, nPrompt, 0, err));
-            if (nGen > 0) results.add(run(m, "tg" + nGen, 0, nGen, err));
+            for (int d : depths) {
+                String at = d > 0 ? " @ d" + d : "";
+                if (nPrompt > 0) results.add(run(m, "pp" + nPrompt + at, nPrompt, 0, d, err));
+                if (nGen > 0) results.add(run(m, "tg" + nGen + at, 0, nGen, d, err));
+            }
             OptionalLong rss = peakRss();
             long weightBytes = m.weights().bytesPerToken();
-            Double bandwidth = nGen > 0 ? weightBytes * results.getLast().median() / 1e9 : null;
+            Result lastTg = results.stream().filter(r -> r.nGen() > 0).reduce((a, b) -> b).orElse(null);
+            // Bytes read per decoded token: every weight matrix once and every KV entry held once.
+            Double bandwidth = lastTg != null ? (weightBytes + lastTg.kvBytes()) * lastTg.median() / 1e9 : null;
             if (json) {
                 printJson(out, m, parallel.threads(), results, rss, weightBytes, bandwidth);
             } else {
@@ -140,36 +159,65 @@ final class BenchCommand implements Callable<Integer> {
         return 0;
     }
 
-    private Result run(Model m, String name, int p, int n, PrintWriter err) {
+    private Result run(Model m, String name, int p, int n, int depth, PrintWriter err) {
         double[] tps = new double[repetitions];
+        Session last = null;
         for (int r = 0; r < repetitions; r++) {
-            tps[r] = p > 0 ? prompt(m) : generation(m, n);
+            Session s = session(m, depth, p + n);
+            tps[r] = p > 0 ? prompt(s, m) : generation(s, m, n);
+            last = s;
             err.println(Format.f("%s run %d/%d: %.2f t/s", name, r + 1, repetitions, tps[r]));
             err.flush();
         }
-        return new Result(name, p, n, tps);
+        dev.winnow.kv.KvStats st = last.cache().stats();
+        return new Result(name, p, n, depth, tps, st.bytesUsed(), st.totalEntries());
     }
 
-    /** Prefills {@link #nPrompt} random tokens into a fresh session; tokens/s. */
-    private double prompt(Model m) {
-        int vocab = m.config().vocabSize();
-        SplittableRandom rnd = new SplittableRandom(TOKEN_SEED);
-        int[] tokens = new int[nPrompt];
-        for (int i = 0; i < nPrompt; i++) tokens[i] = rnd.nextInt(vocab);
-        Session s = new Session(m, nPrompt, Math.min(batch, nPrompt));
+    /**
+     * A fresh session with the --kv policy, holding {@code depth} random tokens (BOS first when the
+     * model adds one), prefilled in batches of -b (not timed).
+     */
+    private Session session(Model m, int depth, int more) {
+        Session s = new Session(m, depth + more + 1, batch, kvSpec.newPolicy());
+        if (depth > 0) {
+            int[] ctx = randomTokens(m, depth, TOKEN_SEED + 2);
+            Tokenizer tok = m.tokenizer();
+            if (tok.addBosByDefault() && tok.bosId() >= 0) ctx[0] = tok.bosId();
+            s.prefill(ctx);
+        }
+        return s;
+    }
+
+    private static int[] randomTokens(Model m, int n, long seed) {
+        SplittableRandom rnd = new SplittableRandom(seed);
+        int[] tokens = new int[n];
+        for (int i = 0; i < n; i++) tokens[i] = rnd.nextInt(m.config().vocabSize());
+        return tokens;
+    }
+
+    private double prompt(Model m, int depth) {
+        return prompt(session(m, depth, nPrompt), m);
+    }
+
+    /** Prefills {@link #nPrompt} random tokens (fixed seed); tokens/s. */
+    private double prompt(Session s, Model m) {
+        int[] tokens = randomTokens(m, nPrompt, TOKEN_SEED);
         long t0 = System.nanoTime();
         s.prefill(tokens);
         long t1 = System.nanoTime();
         return nPrompt * 1e9 / (t1 - t0);
     }
 
-    /** {@code n} single-token decodes into a fresh session (first token BOS, then random tokens); tokens/s. */
-    private static double generation(Model m, int n) {
+    private double generation(Model m, int n, int depth) {
+        return generation(session(m, depth, n), m, n);
+    }
+
+    /** {@code n} single-token decodes (first token BOS into an empty cache, then random tokens); tokens/s. */
+    private static double generation(Session s, Model m, int n) {
         int vocab = m.config().vocabSize();
         Tokenizer tok = m.tokenizer();
         SplittableRandom rnd = new SplittableRandom(TOKEN_SEED + 1);
-        Session s = new Session(m, n, 1);
-        int token = tok.addBosByDefault() && tok.bosId() >= 0 ? tok.bosId() : rnd.nextInt(vocab);
+        int token = s.position() == 0 && tok.addBosByDefault() && tok.bosId() >= 0 ? tok.bosId() : rnd.nextInt(vocab);
         long t0 = System.nanoTime();
         for (int i = 0; i < n; i++) {
             s.decode(token);
@@ -214,10 +262,12 @@ final class BenchCommand implements Callable<Integer> {
         out.println(Format.f("t/s: median ± standard deviation of %d run%s%s", repetitions, repetitions == 1 ? "" : "s",
                 noWarmup ? " (no warm-up)" : " after one warm-up run"));
         out.println("peak RSS: " + (rss.isPresent() ? Format.bytes(rss.getAsLong()) + " (VmHWM)" : "n/a (no /proc/self/status)"));
+        Result lastTg = results.stream().filter(r -> r.nGen() > 0).reduce((a, b) -> b).orElse(null);
         if (bandwidth != null) {
-            out.println(Format.f("decode weight bandwidth: %.2f GB/s (%s of weights read per token × %.2f t/s)",
-                    bandwidth, Format.bytes(weightBytes), results.getLast().median()));
+            out.println(Format.f("decode bandwidth (%s): %.2f GB/s ((%s of weights + %s of KV cache) read per token × %.2f t/s)",
+                    lastTg.test(), bandwidth, Format.bytes(weightBytes), Format.bytes(lastTg.kvBytes()), lastTg.median()));
         }
+        if (!kvSpec.isFull()) out.println("KV cache: " + kvSpec);
     }
 
     private void printJson(PrintWriter out, Model m, int nThreads, List<Result> results, OptionalLong rss,
@@ -239,6 +289,9 @@ final class BenchCommand implements Callable<Integer> {
             x.put("test", r.test());
             x.put("n_prompt", r.nPrompt());
             x.put("n_gen", r.nGen());
+            x.put("n_depth", r.depth());
+            x.put("kv_bytes", r.kvBytes());
+            x.put("kv_entries", r.kvEntries());
             x.put("samples_ts", r.tokensPerSecond());
             x.put("median_ts", r.median());
             x.put("avg_ts", r.mean());
@@ -251,6 +304,7 @@ final class BenchCommand implements Callable<Integer> {
         j.put("peak_rss_bytes", rss.isPresent() ? rss.getAsLong() : null);
         j.put("weight_bytes_per_token", weightBytes);
         j.put("decode_bandwidth_gbs", bandwidth);
+        j.put("kv", kvSpec.toString());
         j.put("java_version", System.getProperty("java.version"));
         j.put("winnow_version", VersionProvider.version());
         out.println(new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(j));

@@ -15,7 +15,7 @@ class BenchCommandTest {
                 .containsPattern("(?m)^\\| stories260K\\.gguf .*\\| +pp32 \\| +[\\d.]+ ± [\\d.]+ \\|")
                 .containsPattern("(?m)^\\| stories260K\\.gguf .*\\| +tg8 \\| +[\\d.]+ ± [\\d.]+ \\|")
                 .contains("peak RSS: ")
-                .containsPattern("decode weight bandwidth: [\\d.]+ GB/s");
+                .containsPattern("decode bandwidth \\(tg8\\): [\\d.]+ GB/s");
         assertThat(r.err()).contains("pp32 run 1/1").contains("tg8 run 1/1");
     }
 
@@ -32,5 +32,22 @@ class BenchCommandTest {
         assertThat(results.get(1).path("samples_ts")).hasSize(2);
         assertThat(results.get(1).path("median_ts").asDouble()).isPositive();
         assertThat(j.path("weight_bytes_per_token").asLong()).isPositive();
+    }
+
+    @Test
+    void depthAndCompressionSpec() throws Exception {
+        Cli.Result r = Cli.run("bench", "-m", SharedData.stories(), "-p", "8", "-n", "4", "-d", "0,16", "-r", "1",
+                "--no-warmup", "--json", "--kv", "window:budget=8");
+        assertThat(r.exit()).as(r.err()).isZero();
+        JsonNode j = new ObjectMapper().readTree(r.out());
+        assertThat(j.path("kv").asText()).isEqualTo("window:budget=8");
+        JsonNode results = j.path("results");
+        assertThat(results).hasSize(4);
+        assertThat(results.get(3).path("test").asText()).isEqualTo("tg4 @ d16");
+        assertThat(results.get(3).path("n_depth").asInt()).isEqualTo(16);
+        // 5 layers x 4 KV heads, each held at the window of 8 entries after 16 + 4 tokens
+        assertThat(results.get(3).path("kv_entries").asLong()).isEqualTo(8 * 4 * 5);
+        assertThat(results.get(3).path("kv_bytes").asLong()).isPositive();
+        assertThat(j.path("decode_bandwidth_gbs").asDouble()).isPositive();
     }
 }

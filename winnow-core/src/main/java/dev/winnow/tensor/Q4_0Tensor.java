@@ -54,6 +54,30 @@ public final class Q4_0Tensor extends FloatTensor {
     }
 
     private float vectorDot(long offset, float[] x, int xOffset, int n) {
+        if (F_SPECIES.length() != 16) return vectorDotAnyWidth(offset, x, xOffset, n);
+        // Two blocks per step with separate accumulators, so consecutive FMAs do not wait on each other.
+        FloatVector acc0 = FloatVector.zero(F_SPECIES), acc1 = acc0;
+        long base = offset / BLOCK * BLOCK_BYTES;
+        int j = 0;
+        for (; j + 2 * BLOCK <= n; j += 2 * BLOCK, base += 2 * BLOCK_BYTES) {
+            acc0 = blockDot16(base, x, xOffset + j).fma(FloatVector.broadcast(F_SPECIES, f16(segment, base)), acc0);
+            acc1 = blockDot16(base + BLOCK_BYTES, x, xOffset + j + BLOCK)
+                    .fma(FloatVector.broadcast(F_SPECIES, f16(segment, base + BLOCK_BYTES)), acc1);
+        }
+        if (j < n) acc0 = blockDot16(base, x, xOffset + j).fma(FloatVector.broadcast(F_SPECIES, f16(segment, base)), acc0);
+        return FloatTensor.sum(acc0.add(acc1));
+    }
+
+    /** Lane-wise partial products of one block (unscaled) with x, for 16-lane vectors. */
+    private FloatVector blockDot16(long base, float[] x, int xOff) {
+        ByteVector packed = ByteVector.fromMemorySegment(ByteVector.SPECIES_128, segment, base + 2, ByteOrder.LITTLE_ENDIAN);
+        ByteVector lo = packed.and((byte) 0xF).sub((byte) 8);
+        ByteVector hi = packed.lanewise(VectorOperators.LSHR, 4).sub((byte) 8);
+        FloatVector s = ((FloatVector) lo.castShape(F_SPECIES, 0)).mul(FloatVector.fromArray(F_SPECIES, x, xOff));
+        return ((FloatVector) hi.castShape(F_SPECIES, 0)).fma(FloatVector.fromArray(F_SPECIES, x, xOff + 16), s);
+    }
+
+    private float vectorDotAnyWidth(long offset, float[] x, int xOffset, int n) {
         FloatVector acc = FloatVector.zero(F_SPECIES);
         long blockBase = offset / BLOCK * BLOCK_BYTES;
         int lanes = F_SPECIES.length();
@@ -62,16 +86,10 @@ public final class Q4_0Tensor extends FloatTensor {
             ByteVector packed = ByteVector.fromMemorySegment(ByteVector.SPECIES_128, segment, blockBase + 2, ByteOrder.LITTLE_ENDIAN);
             ByteVector lo = packed.and((byte) 0xF).sub((byte) 8);
             ByteVector hi = packed.lanewise(VectorOperators.LSHR, 4).sub((byte) 8);
-            FloatVector s;
-            if (lanes == 16) {
-                s = ((FloatVector) lo.castShape(F_SPECIES, 0)).mul(FloatVector.fromArray(F_SPECIES, x, xOffset + j));
-                s = ((FloatVector) hi.castShape(F_SPECIES, 0)).fma(FloatVector.fromArray(F_SPECIES, x, xOffset + j + 16), s);
-            } else {
-                s = FloatVector.zero(F_SPECIES);
-                for (int p = 0; p < 16 / lanes; p++) {
-                    s = ((FloatVector) lo.castShape(F_SPECIES, p)).fma(FloatVector.fromArray(F_SPECIES, x, xOffset + j + p * lanes), s);
-                    s = ((FloatVector) hi.castShape(F_SPECIES, p)).fma(FloatVector.fromArray(F_SPECIES, x, xOffset + j + 16 + p * lanes), s);
-                }
+            FloatVector s = FloatVector.zero(F_SPECIES);
+            for (int p = 0; p < 16 / lanes; p++) {
+                s = ((FloatVector) lo.castShape(F_SPECIES, p)).fma(FloatVector.fromArray(F_SPECIES, x, xOffset + j + p * lanes), s);
+                s = ((FloatVector) hi.castShape(F_SPECIES, p)).fma(FloatVector.fromArray(F_SPECIES, x, xOffset + j + 16 + p * lanes), s);
             }
             acc = s.fma(d, acc);
         }

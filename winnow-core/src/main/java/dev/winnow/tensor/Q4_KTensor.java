@@ -109,12 +109,15 @@ public final class Q4_KTensor extends FloatTensor {
                 long qs = base + QS + 32 * p;
                 int xo = xOffset + j + 64 * p;
                 for (int l = 0; l < 32; l += 16) {
-                    ByteVector a = ByteVector.fromMemorySegment(B16, segment, qs + l, ByteOrder.LITTLE_ENDIAN);      // sub-blocks 2p, 2p+1
-                    ShortVector as = a.reinterpretAsShorts();
-                    ByteVector b = ByteVector.fromMemorySegment(B16, segment, qs + 32 + l, ByteOrder.LITTLE_ENDIAN); // sub-blocks 2p+2, 2p+3
-                    ShortVector bs = b.reinterpretAsShorts();
-                    ByteVector aLo = a.and((byte) 0xF), aHi = as.lanewise(LSHR, 4).reinterpretAsBytes().and((byte) 0xF);
-                    ByteVector bLo = b.and((byte) 0xF), bHi = bs.lanewise(LSHR, 4).reinterpretAsBytes().and((byte) 0xF);
+                    // sub-blocks 2p, 2p+1 (as) and 2p+2, 2p+3 (bs), 16 bytes each, viewed as 16-bit lanes
+                    ShortVector as = ByteVector.fromMemorySegment(B16, segment, qs + l, ByteOrder.LITTLE_ENDIAN).reinterpretAsShorts();
+                    ShortVector bs = ByteVector.fromMemorySegment(B16, segment, qs + 32 + l, ByteOrder.LITTLE_ENDIAN).reinterpretAsShorts();
+                    // nibbles masked on 16-bit lanes: the same bits, but with 8 float lanes a byte-lane mask
+                    // before the widening cast compiled to much slower code (3x) on JDK 25
+                    ByteVector aLo = as.and((short) 0x0F0F).reinterpretAsBytes();
+                    ByteVector aHi = as.lanewise(LSHR, 4).and((short) 0x0F0F).reinterpretAsBytes();
+                    ByteVector bLo = bs.and((short) 0x0F0F).reinterpretAsBytes();
+                    ByteVector bHi = bs.lanewise(LSHR, 4).and((short) 0x0F0F).reinterpretAsBytes();
                     for (int k = 0; k < parts; k++) {
                         int xi = xo + l + k * lanes;
                         acc0 = ((FloatVector) aLo.castShape(F_SPECIES, k)).fma(d0, m0).fma(FloatVector.fromArray(F_SPECIES, x, xi), acc0);
@@ -125,7 +128,19 @@ public final class Q4_KTensor extends FloatTensor {
                 }
             }
         }
-        return FloatTensor.sum(acc0.add(acc1).add(acc2.add(acc3)));
+        FloatVector acc = acc0.add(acc1).add(acc2.add(acc3));
+        // FloatTensor.sum's fixed lane order, written out here: this method is too big for the JIT to
+        // inline a call into it, and a vector passed to a call that is not inlined gets boxed.
+        if (lanes == 16) {
+            FloatVector h = ((FloatVector) acc.reinterpretShape(FloatVector.SPECIES_256, 0))
+                    .add((FloatVector) acc.reinterpretShape(FloatVector.SPECIES_256, 1));
+            FloatVector q = ((FloatVector) h.reinterpretShape(FloatVector.SPECIES_128, 0))
+                    .add((FloatVector) h.reinterpretShape(FloatVector.SPECIES_128, 1));
+            return (q.lane(0) + q.lane(2)) + (q.lane(1) + q.lane(3));
+        }
+        float s = 0;
+        for (int i = 0; i < lanes; i++) s += acc.lane(i);
+        return s;
     }
 
     @Override
@@ -169,9 +184,10 @@ public final class Q4_KTensor extends FloatTensor {
                 float d2 = d * KQuants.scale(lo, hi, 2 * p + 1), m2 = dmin * KQuants.min(lo, hi, 2 * p + 1);
                 int o = outOffset + j + 64 * p;
                 for (int l = 0; l < 32; l += 16) {
-                    ByteVector a = ByteVector.fromMemorySegment(B16, segment, base + QS + 32 * p + l, ByteOrder.LITTLE_ENDIAN);
-                    ShortVector as = a.reinterpretAsShorts();
-                    ByteVector aLo = a.and((byte) 0xF), aHi = as.lanewise(LSHR, 4).reinterpretAsBytes().and((byte) 0xF);
+                    ShortVector as = ByteVector.fromMemorySegment(B16, segment, base + QS + 32 * p + l, ByteOrder.LITTLE_ENDIAN)
+                            .reinterpretAsShorts();
+                    ByteVector aLo = as.and((short) 0x0F0F).reinterpretAsBytes();
+                    ByteVector aHi = as.lanewise(LSHR, 4).and((short) 0x0F0F).reinterpretAsBytes();
                     for (int k = 0; k < parts; k++) {
                         ((FloatVector) aLo.castShape(F_SPECIES, k)).mul(d1).sub(m1).intoArray(out, o + l + k * lanes);
                         ((FloatVector) aHi.castShape(F_SPECIES, k)).mul(d2).sub(m2).intoArray(out, o + 32 + l + k * lanes);

@@ -136,7 +136,19 @@ public final class Q5_KTensor extends FloatTensor {
                 }
             }
         }
-        return FloatTensor.sum(acc0.add(acc1).add(acc2.add(acc3)));
+        FloatVector acc = acc0.add(acc1).add(acc2.add(acc3));
+        // FloatTensor.sum's fixed lane order, written out here: this method is too big for the JIT to
+        // inline a call into it, and a vector passed to a call that is not inlined gets boxed.
+        if (lanes == 16) {
+            FloatVector h = ((FloatVector) acc.reinterpretShape(FloatVector.SPECIES_256, 0))
+                    .add((FloatVector) acc.reinterpretShape(FloatVector.SPECIES_256, 1));
+            FloatVector q = ((FloatVector) h.reinterpretShape(FloatVector.SPECIES_128, 0))
+                    .add((FloatVector) h.reinterpretShape(FloatVector.SPECIES_128, 1));
+            return (q.lane(0) + q.lane(2)) + (q.lane(1) + q.lane(3));
+        }
+        float s = 0;
+        for (int i = 0; i < lanes; i++) s += acc.lane(i);
+        return s;
     }
 
     @Override

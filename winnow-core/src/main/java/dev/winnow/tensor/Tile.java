@@ -44,15 +44,19 @@ final class Tile {
             wv = FloatVector.fromArray(S, w, w3 + k);
             a30 = wv.fma(v0, a30); a31 = wv.fma(v1, a31); a32 = wv.fma(v2, a32); a33 = wv.fma(v3, a33);
         }
-        float[] s = {
-            FloatTensor.sum(a00), FloatTensor.sum(a01),
-            FloatTensor.sum(a02), FloatTensor.sum(a03),
-            FloatTensor.sum(a10), FloatTensor.sum(a11),
-            FloatTensor.sum(a12), FloatTensor.sum(a13),
-            FloatTensor.sum(a20), FloatTensor.sum(a21),
-            FloatTensor.sum(a22), FloatTensor.sum(a23),
-            FloatTensor.sum(a30), FloatTensor.sum(a31),
-            FloatTensor.sum(a32), FloatTensor.sum(a33)};
+        // Lane sums in plain scalar code (fixed order, no vector values passed to helpers).
+        float[] lanes = new float[16 * S.length()];
+        int L = S.length();
+        a00.intoArray(lanes, 0); a01.intoArray(lanes, L); a02.intoArray(lanes, 2 * L); a03.intoArray(lanes, 3 * L);
+        a10.intoArray(lanes, 4 * L); a11.intoArray(lanes, 5 * L); a12.intoArray(lanes, 6 * L); a13.intoArray(lanes, 7 * L);
+        a20.intoArray(lanes, 8 * L); a21.intoArray(lanes, 9 * L); a22.intoArray(lanes, 10 * L); a23.intoArray(lanes, 11 * L);
+        a30.intoArray(lanes, 12 * L); a31.intoArray(lanes, 13 * L); a32.intoArray(lanes, 14 * L); a33.intoArray(lanes, 15 * L);
+        float[] s = new float[16];
+        for (int t = 0; t < 16; t++) {
+            float acc = 0;
+            for (int i = 0; i < L; i++) acc += lanes[t * L + i];
+            s[t] = acc;
+        }
         for (; k < n; k++) {
             for (int i = 0; i < 4; i++) {
                 float wi = w[i * n + k];

@@ -19,6 +19,9 @@ final class KvListCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         PrintWriter out = spec.commandLine().getOut();
+        out.println("Budgeted policies (all with a budget) also take trigger=always|prefill and slack=N (during decoding,");
+        out.println("compress once a head holds more than budget + N entries; default 0, the SnapKV family: its window).");
+        out.println();
         for (PolicyInfo p : KvPolicies.all()) {
             out.println(Format.f("%-12s %s  [%s]", p.name(), p.summary(), p.source()));
             for (PolicyInfo.Param param : p.params()) {

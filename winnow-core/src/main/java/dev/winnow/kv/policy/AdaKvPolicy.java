@@ -19,6 +19,7 @@ public final class AdaKvPolicy {
                     PolicyInfo.param("window", "32", "observation window: last queries that score, kept themselves"),
                     PolicyInfo.param("kernel", "7", "pooling width"),
                     PolicyInfo.param("pool", "max", "max | avg"),
+                    PolicyInfo.param("slack", "window", "decoding: compress once a head exceeds budget + slack (0: every token)"),
                     PolicyInfo.param("trigger", "always", "always | prefill (compress only after each prompt)")),
             AdaKvPolicy::create);
 
@@ -34,7 +35,8 @@ public final class AdaKvPolicy {
         double alpha = p.getDouble("alpha", 0.2, 0, 1);
         int kernel = p.getInt("kernel", 7, 1);
         boolean max = p.getString("pool", "max", "max", "avg").equals("max");
-        return new EvictionPolicy(p.spec(), new SnapKvScorer(window, kernel, max), new AdaptiveAllocator(alpha, window), b,
-                0, window, BudgetedPolicy.readOnlyAfterPrefill(p, "always"));
+        // Scoring with the observation window is costly: during decoding, evict once per window of new tokens.
+        return (new EvictionPolicy(p.spec(), new SnapKvScorer(window, kernel, max), new AdaptiveAllocator(alpha, window), b,
+                0, window, BudgetedPolicy.readOnlyAfterPrefill(p, "always"))).withSlack(window);
     }
 }

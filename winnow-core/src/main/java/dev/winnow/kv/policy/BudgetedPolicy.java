@@ -7,17 +7,38 @@ import dev.winnow.kv.KvCache;
  * after each prompt and after each decoded token ({@code trigger=always}), or only after each
  * prompt ({@code trigger=prefill}). A ratio budget resolves against the entries held at the
  * first compression after {@link #attach}.
+ *
+ * <p>{@code slack}: during decoding, compress only once a head holds more than budget + slack
+ * entries (then back down to the budget), so expensive scorers run once per {@code slack + 1}
+ * tokens instead of at every token; 0 keeps every head at exactly its budget.
  */
 public abstract class BudgetedPolicy implements KvPolicy {
     private final String spec;
     private final Budget budget;
     private final boolean onlyAfterPrefill;
+    private int slack;
     private int resolved = -1;
 
     protected BudgetedPolicy(String spec, Budget budget, boolean onlyAfterPrefill) {
         this.spec = spec;
         this.budget = budget;
         this.onlyAfterPrefill = onlyAfterPrefill;
+    }
+
+    /** Reads {@code slack=N} (entries a head may exceed its budget by during decoding). */
+    public static int readSlack(Params p, int defaultSlack) {
+        return p.getInt("slack", defaultSlack, 0);
+    }
+
+    /** Sets the decode-time slack (see the class comment); returns this. */
+    public BudgetedPolicy withSlack(int slack) {
+        if (slack < 0) throw new KvSpecException(spec + ": slack must be >= 0, got " + slack);
+        this.slack = slack;
+        return this;
+    }
+
+    public int slack() {
+        return slack;
     }
 
     /** Reads the common trigger parameter: {@code trigger=always|prefill}. */
@@ -62,7 +83,15 @@ public abstract class BudgetedPolicy implements KvPolicy {
 
     @Override
     public void afterDecode(KvCache cache, PolicyContext ctx) {
-        if (!onlyAfterPrefill) compress(cache, ctx);
+        if (onlyAfterPrefill) return;
+        if (slack > 0 && resolved >= 0) {
+            int limit = resolved + slack, max = 0;
+            for (int l = 0; l < cache.layers(); l++) {
+                for (int h = 0; h < cache.kvHeads(); h++) max = Math.max(max, cache.head(l, h).size());
+            }
+            if (max <= limit) return;
+        }
+        compress(cache, ctx);
     }
 
     /** Evicts down to the budget in every head that is over. */

@@ -31,6 +31,7 @@ public final class ChunkKvPolicy extends BudgetedPolicy {
                     PolicyInfo.param("kernel", "1", "pooling width of the token scores (1: none)"),
                     PolicyInfo.param("pool", "max", "max | avg"),
                     PolicyInfo.param("reuse", "1", "layer-wise index reuse: layers per group sharing one selection (1: off)"),
+                    PolicyInfo.param("slack", "window", "decoding: compress once a head exceeds budget + slack (0: every token)"),
                     PolicyInfo.param("trigger", "always", "always | prefill (compress only after each prompt)")),
             ChunkKvPolicy::create);
 
@@ -58,8 +59,9 @@ public final class ChunkKvPolicy extends BudgetedPolicy {
         int kernel = p.getInt("kernel", 1, 1);
         boolean max = p.getString("pool", "max", "max", "avg").equals("max");
         int reuse = p.getInt("reuse", 1, 1);
-        return new ChunkKvPolicy(p.spec(), new SnapKvScorer(window, kernel, max), b, chunk, window, reuse,
-                BudgetedPolicy.readOnlyAfterPrefill(p, "always"));
+        // Scoring with the observation window is costly: during decoding, evict once per window of new tokens.
+        return (new ChunkKvPolicy(p.spec(), new SnapKvScorer(window, kernel, max), b, chunk, window, reuse,
+                BudgetedPolicy.readOnlyAfterPrefill(p, "always"))).withSlack(window);
     }
 
     @Override

@@ -84,13 +84,18 @@ public class EvictionPolicy extends BudgetedPolicy {
         for (int i = n - r; i < n; i++) keep[i] = true;
         int free = budget - s - r;
         if (free > 0) {
-            Integer[] candidates = new Integer[n - s - r];
-            for (int i = 0; i < candidates.length; i++) candidates[i] = s + i;
-            Arrays.sort(candidates, (a, b) -> {
-                int c = Float.compare(scores[b], scores[a]);
-                return c != 0 ? c : Integer.compare(b, a);
-            });
-            for (int i = 0; i < free; i++) keep[candidates[i]] = true;
+            // Best first: higher score, then the newer entry. Sort (score, index) pairs packed into
+            // longs so that ascending order is exactly that (no boxing).
+            int m = n - s - r;
+            long[] keys = new long[m];
+            for (int i = 0; i < m; i++) {
+                int idx = s + i;
+                int bits = Float.floatToIntBits(scores[idx] == 0f ? 0f : scores[idx]); // -0 → 0
+                int ordered = bits >= 0 ? bits : bits ^ 0x7FFFFFFF; // ascending with the float value
+                keys[i] = ((long) ~ordered << 32) | (0xFFFFFFFFL & ~idx); // descending score, then descending index
+            }
+            Arrays.sort(keys);
+            for (int i = 0; i < free; i++) keep[~(int) keys[i]] = true;
         }
         int[] out = new int[budget];
         int k = 0;

@@ -62,6 +62,10 @@ public final class KvSpec {
         PolicyInfo info = KvPolicies.find(name);
         Params p = new Params(name, params);
         KvPolicy policy = info.factory().apply(p);
+        if (policy instanceof BudgetedPolicy bp) {
+            // Every budgeted policy accepts slack=N (default: the policy's own, see BudgetedPolicy).
+            bp.withSlack(BudgetedPolicy.readSlack(p, bp.slack()));
+        }
         p.checkAllUsed();
         return policy;
     }

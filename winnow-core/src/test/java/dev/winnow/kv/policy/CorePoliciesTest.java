@@ -118,4 +118,32 @@ class CorePoliciesTest {
         assertThat(positions(cache, 0, 0)).containsExactly(2, 10, 11);
         assertThat(positions(cache, 0, 1)).containsExactly(9, 10, 11);
     }
+
+    @Test
+    void slackLetsAHeadGrowPastTheBudgetDuringDecodingThenCompressesBackToIt() {
+        KvCache cache = TinyCaches.plain(1, 1, 8);
+        KvPolicy p = KvSpec.parse("window:budget=8,slack=3").newPolicy();
+        assertThat(((BudgetedPolicy) p).slack()).isEqualTo(3);
+        assertThat(((BudgetedPolicy) KvSpec.parse("snapkv:budget=64,window=16").newPolicy()).slack()).isEqualTo(16);
+        PolicyContext ctx = TinyCaches.ctx(1, 1, 1);
+        p.attach(cache, ctx);
+        p.afterPrefill(cache, ctx);
+        HeadStore s = cache.head(0, 0);
+        int[] sizes = new int[8];
+        for (int t = 0; t < 8; t++) {
+            s.append(new float[4], 0, new float[4], 0, 8 + t, 8 + t);
+            p.afterDecode(cache, ctx);
+            sizes[t] = s.size();
+        }
+        assertThat(sizes).containsExactly(9, 10, 11, 8, 9, 10, 11, 8);
+        assertThat(positions(cache, 0, 0)).containsExactly(range(8, 16));
+    }
+
+    @Test
+    void selectBreaksTiesTowardTheNewerEntryAndHandlesNegativeScores() {
+        float[] scores = {-1f, 5f, -0f, 0f, 5f, -3f, 2f};
+        assertThat(EvictionPolicy.select(scores, 7, 3, 0, 0)).containsExactly(1, 4, 6);
+        assertThat(EvictionPolicy.select(scores, 7, 5, 0, 0)).containsExactly(1, 2, 3, 4, 6);
+        assertThat(EvictionPolicy.select(scores, 7, 4, 1, 1)).containsExactly(0, 1, 4, 6);
+    }
 }

@@ -39,10 +39,10 @@ class PolicyOnModelTest {
     static String spec32(String name) {
         return switch (name) {
             case "streaming" -> "streaming:sinks=4,window=28";
-            case "snapkv" -> "snapkv:budget=32,window=8";
-            case "pyramidkv" -> "pyramidkv:budget=32,window=8";
-            case "adakv" -> "adakv:budget=32,window=8";
-            case "chunkkv" -> "chunkkv:budget=32,window=8";
+            case "snapkv" -> "snapkv:budget=32,window=8,slack=0";
+            case "pyramidkv" -> "pyramidkv:budget=32,window=8,slack=0";
+            case "adakv" -> "adakv:budget=32,window=8,slack=0";
+            case "chunkkv" -> "chunkkv:budget=32,window=8,slack=0";
             case "duo" -> "duo:sinks=4,window=28,profile=off";
             default -> name + ":budget=32";
         };

@@ -1,13 +1,18 @@
 package dev.winnow.tensor;
 
-import java.util.concurrent.ForkJoinPool;
-import java.util.concurrent.ForkJoinTask;
-import java.util.concurrent.ForkJoinWorkerThread;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.LockSupport;
+import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * The thread pool kernels split their work over. A range {@code [0, n)} is cut into one
  * contiguous chunk per thread (memory-bound kernels want exactly that); the caller runs the
  * first chunk itself.
+ *
+ * <p>Decoding one token of a small model makes hundreds of parallel calls of a few microseconds
+ * each, so hand-off latency matters: workers spin briefly on a generation counter between calls
+ * (no queue, no allocation) and park only after a quiet spell. Calls from several threads are
+ * serialised; a call made while the pool is busy (e.g. from inside a body) runs inline.
  */
 public final class Parallel implements AutoCloseable {
     /** Work on the sub-range {@code [from, to)}. */
@@ -16,20 +21,51 @@ public final class Parallel implements AutoCloseable {
         void run(int from, int to);
     }
 
+    /** Spin iterations before a worker parks (a few microseconds: the gap between two kernels of one token). */
+    private static final int SPINS = 2_000;
+
     private static volatile Parallel shared;
 
     private final int threads;
-    private final ForkJoinPool pool;
+    private final Thread[] workers;
+    private final ReentrantLock lock = new ReentrantLock();
+    private volatile Task task = new Task(null, 0, 1, 0);
+    private volatile boolean closed;
+
+    /** One call: what to run, split how, and how many worker chunks are still running. */
+    private static final class Task {
+        final RangeBody body;
+        final int n;
+        final int chunks;
+        final int generation;
+        final AtomicInteger pending;
+        final Thread caller = Thread.currentThread();
+        volatile Throwable failure;
+
+        Task(RangeBody body, int n, int chunks, int generation) {
+            this.body = body;
+            this.n = n;
+            this.chunks = chunks;
+            this.generation = generation;
+            this.pending = new AtomicInteger(chunks - 1);
+        }
+
+        int from(int chunk) {
+            return (int) ((long) n * chunk / chunks);
+        }
+    }
 
     public Parallel(int threads) {
         if (threads < 1) throw new IllegalArgumentException("threads must be >= 1, got " + threads);
         this.threads = threads;
-        this.pool = threads == 1 ? null : new ForkJoinPool(threads - 1, p -> {
-            ForkJoinWorkerThread t = ForkJoinPool.defaultForkJoinWorkerThreadFactory.newThread(p);
-            t.setName("winnow-worker-" + t.getPoolIndex());
+        this.workers = new Thread[threads - 1];
+        for (int i = 0; i < workers.length; i++) {
+            int chunk = i + 1;
+            Thread t = new Thread(() -> work(chunk), "winnow-worker-" + chunk);
             t.setDaemon(true);
-            return t;
-        }, null, false);
+            workers[i] = t;
+            t.start();
+        }
     }
 
     /** A pool with one thread per available processor, shared by default. */
@@ -56,24 +92,75 @@ public final class Parallel implements AutoCloseable {
     /** Like {@link #forRange(int, RangeBody)}, never making chunks smaller than {@code minChunk}. */
     public void forRange(int n, int minChunk, RangeBody body) {
         if (n <= 0) return;
-        int chunks = Math.max(1, Math.min(threads, n / Math.max(1, minChunk)));
-        if (chunks == 1 || pool == null) {
-            body.run(0, n);
-            return;
+        int c = Math.max(1, Math.min(threads, n / Math.max(1, minChunk)));
+        if (c == 1 || closed || !lock.tryLock()) {
+            if (c == 1 || closed || lock.isHeldByCurrentThread() || isWorker()) {
+                body.run(0, n);
+                return;
+            }
+            lock.lock();
         }
-        @SuppressWarnings("unchecked")
-        ForkJoinTask<?>[] tasks = new ForkJoinTask<?>[chunks - 1];
-        for (int c = 1; c < chunks; c++) {
-            int from = (int) ((long) n * c / chunks);
-            int to = (int) ((long) n * (c + 1) / chunks);
-            tasks[c - 1] = pool.submit(() -> body.run(from, to));
+        try {
+            Task t = new Task(body, n, c, task.generation + 1);
+            task = t; // publishes the call
+            for (int i = 0; i < c - 1; i++) LockSupport.unpark(workers[i]);
+            body.run(0, t.from(1));
+            // Spin briefly (short kernels finish within microseconds), then park until the last worker unparks us.
+            for (int spins = 0; t.pending.get() > 0; spins++) {
+                if (spins < SPINS) {
+                    Thread.onSpinWait();
+                } else {
+                    LockSupport.parkNanos(this, 200_000);
+                }
+            }
+            Throwable f = t.failure;
+            if (f != null) {
+                if (f instanceof RuntimeException re) throw re;
+                if (f instanceof Error e) throw e;
+                throw new IllegalStateException(f);
+            }
+        } finally {
+            lock.unlock();
         }
-        body.run(0, (int) ((long) n / chunks));
-        for (ForkJoinTask<?> t : tasks) t.join();
+    }
+
+    private boolean isWorker() {
+        Thread me = Thread.currentThread();
+        for (Thread w : workers) if (w == me) return true;
+        return false;
+    }
+
+    private void work(int chunk) {
+        int seen = 0; // the initial task: a call published before this thread starts must still be seen
+        while (!closed) {
+            Task t = task;
+            int spins = 0;
+            while (t.generation == seen && !closed) {
+                if (++spins < SPINS) {
+                    Thread.onSpinWait();
+                } else {
+                    LockSupport.parkNanos(this, 1_000_000);
+                }
+                t = task;
+            }
+            if (closed) return;
+            seen = t.generation;
+            if (chunk < t.chunks) {
+                try {
+                    t.body.run(t.from(chunk), t.from(chunk + 1));
+                } catch (Throwable e) {
+                    t.failure = e;
+                } finally {
+                    if (t.pending.decrementAndGet() == 0) LockSupport.unpark(t.caller);
+                }
+            }
+        }
     }
 
     @Override
     public void close() {
-        if (pool != null && this != shared) pool.shutdown();
+        if (this == shared) return;
+        closed = true;
+        for (Thread w : workers) LockSupport.unpark(w);
     }
 }

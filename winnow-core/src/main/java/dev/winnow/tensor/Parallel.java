@@ -21,8 +21,10 @@ public final class Parallel implements AutoCloseable {
         void run(int from, int to);
     }
 
-    /** Spin iterations before a worker parks (a few microseconds: the gap between two kernels of one token). */
-    private static final int SPINS = 2_000;
+    /** Busy-spin iterations before yielding (about a microsecond). */
+    private static final int SPINS = 100;
+    /** Yields before parking: on a loaded machine a yield hands the core to whoever needs it. */
+    private static final int YIELDS = 200;
 
     private static volatile Parallel shared;
 
@@ -106,13 +108,7 @@ public final class Parallel implements AutoCloseable {
             for (int i = 0; i < c - 1; i++) LockSupport.unpark(workers[i]);
             body.run(0, t.from(1));
             // Spin briefly (short kernels finish within microseconds), then park until the last worker unparks us.
-            for (int spins = 0; t.pending.get() > 0; spins++) {
-                if (spins < SPINS) {
-                    Thread.onSpinWait();
-                } else {
-                    LockSupport.parkNanos(this, 200_000);
-                }
-            }
+            for (int spins = 0; t.pending.get() > 0; spins++) idle(spins, 200_000);
             Throwable f = t.failure;
             if (f != null) {
                 if (f instanceof RuntimeException re) throw re;
@@ -121,6 +117,17 @@ public final class Parallel implements AutoCloseable {
             }
         } finally {
             lock.unlock();
+        }
+    }
+
+    /** Waits a little: spin, then yield, then park (woken early by unpark). */
+    private void idle(int round, long parkNanos) {
+        if (round < SPINS) {
+            Thread.onSpinWait();
+        } else if (round < SPINS + YIELDS) {
+            Thread.yield();
+        } else {
+            LockSupport.parkNanos(this, parkNanos);
         }
     }
 
@@ -136,11 +143,7 @@ public final class Parallel implements AutoCloseable {
             Task t = task;
             int spins = 0;
             while (t.generation == seen && !closed) {
-                if (++spins < SPINS) {
-                    Thread.onSpinWait();
-                } else {
-                    LockSupport.parkNanos(this, 1_000_000);
-                }
+                idle(spins++, 1_000_000);
                 t = task;
             }
             if (closed) return;

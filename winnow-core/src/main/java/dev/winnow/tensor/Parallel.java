@@ -95,13 +95,13 @@ public final class Parallel implements AutoCloseable {
     public void forRange(int n, int minChunk, RangeBody body) {
         if (n <= 0) return;
         int c = Math.max(1, Math.min(threads, n / Math.max(1, minChunk)));
-        if (c == 1 || closed || !lock.tryLock()) {
-            if (c == 1 || closed || lock.isHeldByCurrentThread() || isWorker()) {
-                body.run(0, n);
-                return;
-            }
-            lock.lock();
+        // Inline: nothing to split, the pool is closed, or this is a nested call (from inside a body, on the
+        // caller or a worker) — publishing a task then would let a worker skip the outer one.
+        if (c == 1 || closed || lock.isHeldByCurrentThread() || isWorker()) {
+            body.run(0, n);
+            return;
         }
+        lock.lock();
         try {
             Task t = new Task(body, n, c, task.generation + 1);
             task = t; // publishes the call

@@ -1,30 +1,45 @@
 package dev.winnow.kv;
 
+import dev.winnow.kv.codec.F32Store;
+import dev.winnow.kv.codec.VectorStore;
 import dev.winnow.tensor.FloatTensor;
 import java.util.Arrays;
-import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.VectorSpecies;
 
 /**
  * The KV entries of one layer and one KV head: for each entry its key (after RoPE), its value,
  * the position its key is rotated to, and the statistics compression policies use, in
- * insertion order. Storage is f32 and grows by doubling; {@link #retain} compacts it and frees
- * the unused tail, so evicted entries really give memory back.
+ * insertion order. Keys and values are held by two {@link VectorStore}s — f32 by default,
+ * or a codec's encoded form ({@link #useVectors}); positions and statistics grow by doubling
+ * here. {@link #retain} compacts everything and frees the unused tail, so evicted entries really
+ * give memory back.
  *
- * <p>Attention reads the store through {@link #scores} and {@link #accumulateValues}, so a
- * store holding encoded entries can compute them without a dequantized copy. When attention is
+ * <p>Attention reads the store through {@link #scores} and {@link #accumulateValues}, which the
+ * vector stores compute on their encoded form, without a dequantized copy. When attention is
  * recorded ({@link KvCache#recordAttention}), the model reports each query's attention
  * probabilities (summed over the query heads sharing this KV head) to {@link #observe}.
  */
 public final class HeadStore {
-    private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
     private static final int INITIAL_CAPACITY = 16;
     /** Bytes of statistics per entry: accumulated, last, extra (float), hits, inserted, last hit (int), interval (float). */
     static final int STAT_BYTES = 7 * 4;
+    /** Bytes per entry besides key and value: the position and the statistics. */
+    public static final int META_BYTES = Integer.BYTES + STAT_BYTES;
+
+    /**
+     * Decides what happens to the entries a policy removes: called by {@link #retain} instead of
+     * dropping them (merging folds them into kept entries, mixed precision demotes them). It
+     * must leave the store consistent, typically by calling {@link #drop}.
+     */
+    @FunctionalInterface
+    public interface EvictionHandler {
+        void retain(HeadStore store, int[] keep);
+    }
 
     private final int headSize;
-    private float[] keys;
-    private float[] values;
+    private VectorStore keys;
+    private VectorStore values;
+    private EvictionHandler handler;
+    private final float[] scratch;
     private int[] positions;
     // Per-entry statistics (see the accessors).
     private float[] accumulated;
@@ -34,16 +49,53 @@ public final class HeadStore {
     private int[] hits;
     private int[] inserted;
     private int[] lastHit;
+    /** Per-entry additive logit bias (merged entries), or null while no entry has one. */
+    private float[] bias;
     private int size;
 
     public HeadStore(int headSize) {
-        this.headSize = headSize;
+        this(new F32Store(headSize), new F32Store(headSize));
+    }
+
+    /** A store whose keys and values are held by the given (empty) vector stores. */
+    public HeadStore(VectorStore keys, VectorStore values) {
+        this.headSize = keys.dim();
+        this.scratch = new float[headSize];
+        useVectors(keys, values);
         allocate(INITIAL_CAPACITY);
     }
 
+    /** Replaces the key and value storage; the store must be empty. */
+    public void useVectors(VectorStore keys, VectorStore values) {
+        if (size != 0) throw new IllegalStateException("the storage of a store can only change while it is empty");
+        if (keys.dim() != headSize || values.dim() != headSize) {
+            throw new IllegalArgumentException("vector stores of size " + keys.dim() + "/" + values.dim() + " for head size " + headSize);
+        }
+        if (keys.size() != 0 || values.size() != 0) throw new IllegalArgumentException("vector stores must start empty");
+        this.keys = keys;
+        this.values = values;
+    }
+
+    /** The keys' storage. */
+    public VectorStore keyStore() {
+        return keys;
+    }
+
+    /** The values' storage. */
+    public VectorStore valueStore() {
+        return values;
+    }
+
+    /** What {@link #retain} does with the entries it removes (null: drop them). */
+    public void evictionHandler(EvictionHandler h) {
+        this.handler = h;
+    }
+
+    public EvictionHandler evictionHandler() {
+        return handler;
+    }
+
     private void allocate(int cap) {
-        keys = new float[cap * headSize];
-        values = new float[cap * headSize];
         positions = new int[cap];
         accumulated = new float[cap];
         last = new float[cap];
@@ -52,11 +104,10 @@ public final class HeadStore {
         hits = new int[cap];
         inserted = new int[cap];
         lastHit = new int[cap];
+        bias = null;
     }
 
     private void resize(int cap) {
-        keys = Arrays.copyOf(keys, cap * headSize);
-        values = Arrays.copyOf(values, cap * headSize);
         positions = Arrays.copyOf(positions, cap);
         accumulated = Arrays.copyOf(accumulated, cap);
         last = Arrays.copyOf(last, cap);
@@ -65,6 +116,7 @@ public final class HeadStore {
         hits = Arrays.copyOf(hits, cap);
         inserted = Arrays.copyOf(inserted, cap);
         lastHit = Arrays.copyOf(lastHit, cap);
+        if (bias != null) bias = Arrays.copyOf(bias, cap);
     }
 
     public int headSize() {
@@ -86,8 +138,8 @@ public final class HeadStore {
      */
     public void append(float[] key, int keyOffset, float[] value, int valueOffset, int position, int step) {
         if (size == positions.length) resize(Math.max(size + 1, positions.length * 2));
-        System.arraycopy(key, keyOffset, keys, size * headSize, headSize);
-        System.arraycopy(value, valueOffset, values, size * headSize, headSize);
+        keys.append(key, keyOffset);
+        values.append(value, valueOffset);
         positions[size] = position;
         accumulated[size] = 0;
         last[size] = 0;
@@ -96,6 +148,7 @@ public final class HeadStore {
         hits[size] = 0;
         inserted[size] = step;
         lastHit[size] = step;
+        if (bias != null) bias[size] = 0;
         size++;
     }
 
@@ -107,6 +160,8 @@ public final class HeadStore {
     /** Reserves room for {@code additional} more entries. */
     public void reserve(int additional) {
         if (size + additional > positions.length) resize(Math.max(size + additional, positions.length * 2));
+        keys.reserve(additional);
+        values.reserve(additional);
     }
 
     /** The position entry {@code i}'s key is rotated to (its token's original position unless re-positioned). */
@@ -116,18 +171,45 @@ public final class HeadStore {
 
     /** Copies entry {@code i}'s key into {@code out[off…]}. */
     public void key(int i, float[] out, int off) {
-        System.arraycopy(keys, check(i) * headSize, out, off, headSize);
+        keys.get(check(i), out, off);
     }
 
     /** Copies entry {@code i}'s value into {@code out[off…]}. */
     public void value(int i, float[] out, int off) {
-        System.arraycopy(values, check(i) * headSize, out, off, headSize);
+        values.get(check(i), out, off);
     }
 
-    /** L2 norm of entry {@code i}'s key. */
+    /** Replaces entry {@code i}'s key (re-encoded by the key storage). */
+    public void setKey(int i, float[] key, int off) {
+        keys.set(check(i), key, off);
+    }
+
+    /** Replaces entry {@code i}'s value (re-encoded by the value storage); merging uses it. */
+    public void setValue(int i, float[] value, int off) {
+        values.set(check(i), value, off);
+    }
+
+    /**
+     * The additive bias of entry {@code i}'s attention logit (0 unless set): an entry that stands
+     * for several merged ones gets log of how many times its own attention mass it represents,
+     * as token merging's proportional attention.
+     */
+    public float logitBias(int i) {
+        check(i);
+        return bias == null ? 0 : bias[i];
+    }
+
+    /** Adds {@code delta} to entry {@code i}'s logit bias. */
+    public void addLogitBias(int i, float delta) {
+        check(i);
+        if (bias == null) bias = new float[positions.length];
+        bias[i] += delta;
+    }
+
+    /** L2 norm of entry {@code i}'s key (as stored: decoded). */
     public float keyNorm(int i) {
-        int base = check(i) * headSize;
-        return (float) Math.sqrt(FloatTensor.dot(keys, base, keys, base, headSize));
+        keys.get(check(i), scratch, 0);
+        return (float) Math.sqrt(FloatTensor.dot(scratch, 0, scratch, 0, headSize));
     }
 
     /** Attention received so far, summed over queries and the query heads of the group. */
@@ -198,29 +280,14 @@ public final class HeadStore {
 
     /** {@code out[i] = scale × (q · key_i)} for entries {@code i < n}. */
     public void scores(float[] q, int qOffset, int n, float scale, float[] out) {
-        for (int i = 0; i < n; i++) {
-            out[i] = scale * FloatTensor.dot(q, qOffset, keys, i * headSize, headSize);
-        }
+        keys.dots(q, qOffset, n, scale, out, 0);
+        float[] b = bias;
+        if (b != null) for (int i = 0; i < n; i++) out[i] += b[i];
     }
 
     /** {@code out[off…] += Σ_{i<n} weights[i] × value_i}. */
     public void accumulateValues(float[] weights, int n, float[] out, int off) {
-        int hs = headSize;
-        if (hs % S.length() == 0) {
-            for (int c = 0; c < hs; c += S.length()) {
-                FloatVector acc = FloatVector.fromArray(S, out, off + c);
-                for (int i = 0; i < n; i++) {
-                    acc = FloatVector.fromArray(S, values, i * hs + c).fma(FloatVector.broadcast(S, weights[i]), acc);
-                }
-                acc.intoArray(out, off + c);
-            }
-        } else {
-            for (int i = 0; i < n; i++) {
-                float w = weights[i];
-                int base = i * hs;
-                for (int c = 0; c < hs; c++) out[off + c] += w * values[base + c];
-            }
-        }
+        values.accumulate(weights, 0, n, out, off);
     }
 
     /**
@@ -231,26 +298,48 @@ public final class HeadStore {
         check(i);
         int delta = newPosition - positions[i];
         if (delta == 0) return;
-        rotation.rotate(keys, i * headSize, delta);
+        float[] k = new float[headSize];
+        keys.get(i, k, 0);
+        rotation.rotate(k, 0, delta);
+        keys.set(i, k, 0);
         positions[i] = newPosition;
     }
 
     /**
      * Keeps only the entries whose indices are listed (ascending, distinct), in that order, and
-     * shrinks the storage when less than a quarter of it is in use.
+     * shrinks the storage when less than a quarter of it is in use. With an
+     * {@link EvictionHandler} installed, the handler decides instead what happens to the others
+     * (merged into kept entries, demoted to low precision, …).
      */
     public void retain(int[] keep) {
-        int n = keep.length;
+        checkKeep(keep);
+        if (handler != null) handler.retain(this, keep);
+        else compact(keep);
+    }
+
+    private void checkKeep(int[] keep) {
         int prev = -1;
-        for (int j = 0; j < n; j++) {
-            int i = keep[j];
+        for (int i : keep) {
             if (i <= prev || i >= size) {
                 throw new IllegalArgumentException("retain needs ascending distinct indices below " + size + ", got " + i);
             }
             prev = i;
+        }
+    }
+
+    /** Keeps only the listed entries (ascending, distinct) and drops the others, whatever the eviction handler. */
+    public void drop(int[] keep) {
+        checkKeep(keep);
+        compact(keep);
+    }
+
+    private void compact(int[] keep) {
+        int n = keep.length;
+        keys.retain(keep);
+        values.retain(keep);
+        for (int j = 0; j < n; j++) {
+            int i = keep[j];
             if (i != j) {
-                System.arraycopy(keys, i * headSize, keys, j * headSize, headSize);
-                System.arraycopy(values, i * headSize, values, j * headSize, headSize);
                 positions[j] = positions[i];
                 accumulated[j] = accumulated[i];
                 last[j] = last[i];
@@ -259,6 +348,7 @@ public final class HeadStore {
                 hits[j] = hits[i];
                 inserted[j] = inserted[i];
                 lastHit[j] = lastHit[i];
+                if (bias != null) bias[j] = bias[i];
             }
         }
         size = n;
@@ -270,21 +360,27 @@ public final class HeadStore {
     /** Removes all entries and frees the storage. */
     public void clear() {
         size = 0;
+        keys.clear();
+        values.clear();
         allocate(INITIAL_CAPACITY);
     }
 
-    /** Bytes per entry: key and value (f32), position and statistics. */
+    /**
+     * Nominal bytes per entry: key and value in their stores' main encoding, position and
+     * statistics (exact for f32 and the per-token codecs; KIVI's residual window and groups
+     * not yet full make the measured {@link #bytesUsed()} differ).
+     */
     public int bytesPerEntry() {
-        return 2 * headSize * Float.BYTES + Integer.BYTES + STAT_BYTES;
+        return keys.bytesPerVector() + values.bytesPerVector() + META_BYTES;
     }
 
-    /** Bytes of the entries in use. */
+    /** Bytes of the entries in use: encoded keys and values (measured from the stores), positions, statistics (and logit biases, once any). */
     public long bytesUsed() {
-        return (long) size * bytesPerEntry();
+        return keys.bytesUsed() + values.bytesUsed() + (long) size * (META_BYTES + (bias == null ? 0 : Float.BYTES));
     }
 
     /** Bytes allocated, including spare capacity. */
     public long bytesAllocated() {
-        return (long) positions.length * bytesPerEntry();
+        return keys.bytesAllocated() + values.bytesAllocated() + (long) positions.length * (META_BYTES + (bias == null ? 0 : Float.BYTES));
     }
 }

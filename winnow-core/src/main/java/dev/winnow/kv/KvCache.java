@@ -1,11 +1,19 @@
 package dev.winnow.kv;
 
+import dev.winnow.kv.codec.KvStorage;
+import dev.winnow.kv.codec.VectorStore;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
 /**
  * The KV cache of one sequence: a {@link HeadStore} per layer and KV head. The model appends
  * every new token's keys and values; attention reads whatever each store holds. Compression
  * policies act on the stores between forward passes; to score entries they can ask the model
  * to report attention probabilities ({@link #recordAttention}) and to keep the most recent
- * queries ({@link #keepQueries}).
+ * queries ({@link #keepQueries}). Keys and values are f32 unless a policy chose a codec
+ * ({@link #useStorage}, before any entry exists).
  */
 public final class KvCache {
     private final int layers;
@@ -14,6 +22,7 @@ public final class KvCache {
     private final HeadStore[][] stores;
     private final int[][] peak;
     private AttentionRecorder recorder;
+    private KvStorage storage = KvStorage.F32;
     private QueryWindow queries;
     private int step;
 
@@ -57,6 +66,34 @@ public final class KvCache {
         }
     }
 
+    /**
+     * Stores keys and values with {@code storage} (a codec) from now on. The cache must be
+     * empty: codecs are chosen when a policy attaches, before any token is run.
+     */
+    public void useStorage(KvStorage storage) {
+        for (HeadStore[] layer : stores) {
+            for (HeadStore s : layer) {
+                if (s.size() != 0) throw new IllegalStateException("the cache storage can only change while the cache is empty");
+            }
+        }
+        for (int l = 0; l < layers; l++) {
+            for (int h = 0; h < kvHeads; h++) {
+                stores[l][h].useVectors(storage.keys(l, h, headSize), storage.values(l, h, headSize));
+            }
+        }
+        this.storage = storage;
+    }
+
+    /** How keys and values are stored. */
+    public KvStorage storage() {
+        return storage;
+    }
+
+    /** Installs (null: removes) what happens to entries a policy evicts, on every store (see {@link HeadStore#retain}). */
+    public void useEvictionHandler(HeadStore.EvictionHandler handler) {
+        for (HeadStore[] layer : stores) for (HeadStore s : layer) s.evictionHandler(handler);
+    }
+
     /** Asks the model to report attention probabilities to {@code recorder} (null: stop). */
     public void recordAttention(AttentionRecorder recorder) {
         this.recorder = recorder;
@@ -88,6 +125,7 @@ public final class KvCache {
         int[][] entries = new int[layers][kvHeads];
         int[][] peaks = new int[layers][kvHeads];
         long used = 0, alloc = 0;
+        Map<String, long[]> keyParts = new LinkedHashMap<>(), valueParts = new LinkedHashMap<>();
         for (int l = 0; l < layers; l++) {
             for (int h = 0; h < kvHeads; h++) {
                 HeadStore s = stores[l][h];
@@ -95,8 +133,24 @@ public final class KvCache {
                 peaks[l][h] = Math.max(peak[l][h], s.size());
                 used += s.bytesUsed();
                 alloc += s.bytesAllocated();
+                addUsage(s.keyStore(), keyParts);
+                addUsage(s.valueStore(), valueParts);
             }
         }
-        return new KvStats(entries, peaks, used, alloc);
+        return new KvStats(entries, peaks, used, alloc, headSize, parts(keyParts), parts(valueParts));
+    }
+
+    private static void addUsage(VectorStore store, Map<String, long[]> acc) {
+        store.usage((codec, vectors, bytes) -> {
+            long[] p = acc.computeIfAbsent(codec, k -> new long[2]);
+            p[0] += vectors;
+            p[1] += bytes;
+        });
+    }
+
+    private static List<KvStats.Part> parts(Map<String, long[]> acc) {
+        List<KvStats.Part> out = new ArrayList<>();
+        acc.forEach((codec, p) -> out.add(new KvStats.Part(codec, p[0], p[1])));
+        return List.copyOf(out);
     }
 }

@@ -1,85 +1,149 @@
 package dev.winnow.kv.policy;
 
+import dev.winnow.kv.codec.ComposedPolicy;
+import dev.winnow.kv.codec.KvCodecs;
+import dev.winnow.kv.codec.KvComponent;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 
 /**
- * A compression spec string, e.g. {@code snapkv:budget=256,window=32} or {@code full}: a
- * policy name, optionally followed by {@code :} and comma-separated {@code key=value}
- * parameters. Components joined by {@code +} compose (codecs and sparse attention join later);
- * today a spec holds one eviction policy.
+ * A compression spec string, e.g. {@code snapkv:budget=256,window=32}, {@code full} or
+ * {@code snapkv:budget=1024+kivi:bits=2}: components joined by {@code +}, each a name,
+ * optionally followed by {@code :} and comma-separated {@code key=value} parameters. At most
+ * one component is an eviction policy ({@link KvPolicies}); the others are codecs, mixed
+ * precision, merging ({@link KvCodecs}). A component written only as parameters,
+ * {@code k=int8,v=int4}, is the {@code codec} component.
  */
 public final class KvSpec {
     /** No compression. */
     public static final KvSpec FULL = parse("full");
 
-    private final String text;
-    private final String name;
-    private final Map<String, String> params;
+    /** One component of a spec: a name and its parameters as written. */
+    public record Component(String name, Map<String, String> params) {
+        @Override
+        public String toString() {
+            return canonical(name, params);
+        }
+    }
 
-    private KvSpec(String text, String name, Map<String, String> params) {
+    private final String text;
+    private final List<Component> components;
+
+    private KvSpec(String text, List<Component> components) {
         this.text = text;
-        this.name = name;
-        this.params = params;
+        this.components = components;
     }
 
     /** Parses and validates a spec (building a policy once), or throws {@link KvSpecException}. */
     public static KvSpec parse(String text) {
         if (text == null || text.isBlank()) {
-            throw new KvSpecException("empty KV spec; valid policies: " + KvPolicies.names());
+            throw new KvSpecException("empty KV spec; valid policies: " + KvPolicies.names() + "; codecs and components: "
+                    + KvCodecs.names());
         }
         String t = text.trim();
-        String[] components = t.split("\\+", -1);
-        if (components.length > 1) {
-            throw new KvSpecException("'" + t + "': one policy per spec for now ('+' composes codecs and sparse "
-                    + "attention, which are not available yet); valid policies: " + KvPolicies.names());
+        List<Component> components = new ArrayList<>();
+        for (String part : t.split("\\+", -1)) {
+            String c = part.trim();
+            if (c.isEmpty()) throw new KvSpecException("'" + t + "': empty component (two '+' in a row, or one at an end)");
+            components.add(component(t, c));
         }
-        String c = components[0].trim();
+        KvSpec spec = new KvSpec(t, List.copyOf(components));
+        spec.newPolicy(); // validates names, parameters and the composition now
+        return spec;
+    }
+
+    private static Component component(String t, String c) {
         int colon = c.indexOf(':');
-        String name = (colon < 0 ? c : c.substring(0, colon)).trim().toLowerCase(java.util.Locale.ROOT);
+        String name;
+        String rest;
+        if (colon < 0 && c.contains("=")) { // k=int8,v=int4
+            name = "codec";
+            rest = c;
+        } else {
+            name = (colon < 0 ? c : c.substring(0, colon)).trim().toLowerCase(Locale.ROOT);
+            rest = colon < 0 ? "" : c.substring(colon + 1).trim();
+        }
         Map<String, String> params = new LinkedHashMap<>();
-        if (colon >= 0) {
-            String rest = c.substring(colon + 1).trim();
-            if (!rest.isEmpty()) {
-                for (String kv : rest.split(",")) {
-                    int eq = kv.indexOf('=');
-                    if (eq <= 0) {
-                        throw new KvSpecException("'" + t + "': parameter '" + kv.trim() + "' should be key=value");
-                    }
-                    String k = kv.substring(0, eq).trim(), v = kv.substring(eq + 1).trim();
-                    if (v.isEmpty()) throw new KvSpecException("'" + t + "': parameter '" + k + "' has no value");
-                    if (params.put(k, v) != null) throw new KvSpecException("'" + t + "': parameter '" + k + "' given twice");
+        if (!rest.isEmpty()) {
+            for (String kv : rest.split(",")) {
+                int eq = kv.indexOf('=');
+                if (eq <= 0) {
+                    throw new KvSpecException("'" + t + "': parameter '" + kv.trim() + "' should be key=value");
                 }
+                String k = kv.substring(0, eq).trim(), v = kv.substring(eq + 1).trim();
+                if (v.isEmpty()) throw new KvSpecException("'" + t + "': parameter '" + k + "' has no value");
+                if (params.put(k, v) != null) throw new KvSpecException("'" + t + "': parameter '" + k + "' given twice");
             }
         }
-        KvSpec spec = new KvSpec(t, name, params);
-        spec.newPolicy(); // validates name and parameters now
-        return spec;
+        return new Component(name, params);
+    }
+
+    private static PolicyInfo evictionPolicy(String name) {
+        for (PolicyInfo info : KvPolicies.all()) if (info.name().equals(name)) return info;
+        return null;
     }
 
     /** A fresh policy for one session. */
     public KvPolicy newPolicy() {
-        PolicyInfo info = KvPolicies.find(name);
-        Params p = new Params(name, params);
-        KvPolicy policy = info.factory().apply(p);
-        if (policy instanceof BudgetedPolicy bp) {
-            // Every budgeted policy accepts slack=N (default: the policy's own, see BudgetedPolicy).
-            bp.withSlack(BudgetedPolicy.readSlack(p, bp.slack()));
+        KvPolicy eviction = null;
+        String evictionName = null;
+        List<KvComponent> others = new ArrayList<>();
+        for (Component c : components) {
+            PolicyInfo info = evictionPolicy(c.name());
+            boolean isEviction = info != null;
+            if (info == null) info = KvCodecs.lookup(c.name());
+            if (info == null) {
+                throw new KvSpecException("unknown KV policy '" + c.name() + "'; valid: " + KvPolicies.names()
+                        + "; codecs and components (joined with +): " + KvCodecs.names());
+            }
+            if (isEviction && eviction != null) {
+                throw new KvSpecException("'" + text + "': one policy per spec — '" + evictionName + "' and '" + c.name()
+                        + "' are both eviction policies; '+' adds codecs and components: " + KvCodecs.names());
+            }
+            Params p = new Params(c.name(), c.params());
+            KvPolicy built = info.factory().apply(p);
+            if (isEviction && built instanceof BudgetedPolicy bp) {
+                // Every budgeted policy accepts slack=N (default: the policy's own, see BudgetedPolicy).
+                bp.withSlack(BudgetedPolicy.readSlack(p, bp.slack()));
+            }
+            p.checkAllUsed();
+            if (isEviction) {
+                eviction = built;
+                evictionName = c.name();
+            } else {
+                others.add((KvComponent) built);
+            }
         }
-        p.checkAllUsed();
-        return policy;
+        if (others.isEmpty()) return eviction;
+        return new ComposedPolicy(eviction, others);
     }
 
+    /** The eviction policy's name, or the first component's when there is none. */
     public String name() {
-        return name;
+        return main().name();
     }
 
+    /** The parameters of the component {@link #name()} names. */
     public Map<String, String> params() {
-        return Map.copyOf(params);
+        return Map.copyOf(main().params());
     }
 
+    private Component main() {
+        for (Component c : components) if (evictionPolicy(c.name()) != null) return c;
+        return components.get(0);
+    }
+
+    /** The components in spec order. */
+    public List<Component> components() {
+        return components;
+    }
+
+    /** True for {@code full} alone: no compression of any kind. */
     public boolean isFull() {
-        return name.equals("full");
+        return components.size() == 1 && components.get(0).name().equals("full");
     }
 
     /** The spec as written (trimmed). */

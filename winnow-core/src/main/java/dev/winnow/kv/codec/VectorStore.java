@@ -1,0 +1,84 @@
+package dev.winnow.kv.codec;
+
+/**
+ * The vectors of one kind (keys or values) of one layer and KV head, in insertion order, in some
+ * encoding: the codec seam of the KV cache. A {@link dev.winnow.kv.HeadStore} holds one store for
+ * its keys and one for its values; attention reads them only through {@link #dots} and
+ * {@link #accumulate}, which work on the encoded form (no dequantized copy of the cache).
+ *
+ * <p>The seam is a store of many vectors, not a per-vector encode/decode function, so that
+ * encodings whose parameters are shared between vectors (KIVI's per-channel key groups, a
+ * full-precision residual window, mixed precision, cross-layer merging) fit behind it.
+ *
+ * <p>Indices are entry indices {@code 0 … size()−1}. A store is not thread-safe for writes;
+ * concurrent reads ({@link #dots}, {@link #accumulate}, {@link #get}) are allowed.
+ */
+public interface VectorStore {
+    /** Floats per vector (the head size). */
+    int dim();
+
+    /** Vectors held. */
+    int size();
+
+    /** Appends one vector: {@code dim()} floats at {@code v[off…]}. */
+    void append(float[] v, int off);
+
+    /** Reserves room for {@code additional} more vectors. */
+    void reserve(int additional);
+
+    /**
+     * {@code out[outOff + i] = scale × (q · x_i)} for the first {@code n} vectors, computed on the
+     * encoded form.
+     */
+    void dots(float[] q, int qOff, int n, float scale, float[] out, int outOff);
+
+    /** {@code out[off…] += Σ_{i<n} w[wOff + i] × x_i}, computed on the encoded form. */
+    void accumulate(float[] w, int wOff, int n, float[] out, int off);
+
+    /** Decodes vector {@code i} into {@code out[off…]}. */
+    void get(int i, float[] out, int off);
+
+    /** Replaces vector {@code i} (re-encoding it, and whatever shares parameters with it). */
+    void set(int i, float[] v, int off);
+
+    /** Keeps the listed vectors (ascending, distinct, checked by the caller) in that order. */
+    void retain(int[] keep);
+
+    /** Removes every vector and frees the storage. */
+    void clear();
+
+    /** Bytes of the encoded vectors held, including their scales, zero points and index structures. */
+    long bytesUsed();
+
+    /** Bytes allocated, including spare capacity. */
+    long bytesAllocated();
+
+    /**
+     * Nominal bytes of one vector in the store's main encoding (including its share of
+     * scales and zero points; the f32 residual window of KIVI is not included).
+     */
+    int bytesPerVector();
+
+    /** Short name of the encoding, e.g. {@code f32}, {@code int8}, {@code kivi2}. */
+    String codec();
+
+    /**
+     * Reports what the store holds, per encoding: a plain store reports itself; a store whose
+     * vectors are held in several encodings (a residual window, mixed precision) reports each
+     * part, so that the parts' bytes add up to {@link #bytesUsed()}.
+     */
+    default void usage(UsageSink sink) {
+        sink.add(codec(), size(), bytesUsed());
+    }
+
+    /** Receives the parts of a store: encoding name, vectors in that encoding, their bytes. */
+    @FunctionalInterface
+    interface UsageSink {
+        void add(String codec, long vectors, long bytes);
+    }
+
+    /** Calls {@link #append} for {@code count} consecutive vectors. Group-structured stores override it. */
+    default void appendAll(float[] v, int off, int count) {
+        for (int j = 0; j < count; j++) append(v, off + j * dim());
+    }
+}

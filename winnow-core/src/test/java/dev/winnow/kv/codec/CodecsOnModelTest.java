@@ -1,0 +1,132 @@
+package dev.winnow.kv.codec;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.winnow.SharedData;
+import dev.winnow.generate.Generation;
+import dev.winnow.generate.GenerationParams;
+import dev.winnow.generate.Session;
+import dev.winnow.generate.TokenListener;
+import dev.winnow.kv.HeadStore;
+import dev.winnow.kv.KvStats;
+import dev.winnow.kv.policy.KvSpec;
+import dev.winnow.model.Model;
+import java.util.List;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/** Codecs and composed specs on the real stories260K model. */
+class CodecsOnModelTest {
+    static Model model;
+    static final String PROMPT = "Once upon a time, there was a little girl named Lily. She loved to play outside in the park."
+            + " One day, she saw a big, red ball. She wanted to play with it, but it was too high.";
+
+    @BeforeAll
+    static void load() {
+        model = Model.load(SharedData.path("models/stories260K.gguf"));
+    }
+
+    @AfterAll
+    static void close() {
+        if (model != null) model.close();
+    }
+
+    @Test
+    void theF32CodecIsBitIdenticalToThePlainEngine() {
+        int[] tokens = model.tokenizer().encode(PROMPT + PROMPT);
+        float[][] plain = new Session(model, 512, 16).evaluate(tokens);
+        for (String spec : List.of("f32", "k=f32,v=f32", "h2o:budget=4096+f32", "snapkv:budget=4096+f32")) {
+            float[][] got = new Session(model, 512, 16, KvSpec.parse(spec).newPolicy()).evaluate(tokens);
+            for (int i = 0; i < tokens.length; i++) assertThat(got[i]).as("%s row %d", spec, i).containsExactly(plain[i]);
+        }
+    }
+
+    static Session generate(String spec, int tokens) {
+        Session s = new Session(model, 512, 16, KvSpec.parse(spec).newPolicy());
+        Generation g = s.generate(model.tokenizer().encode(PROMPT), GenerationParams.builder().temperature(0.7f).seed(3)
+                .maxTokens(tokens).ignoreEos(true).build(), TokenListener.NONE);
+        assertThat(g.tokens()).hasSize(tokens);
+        assertThat(g.text()).isNotBlank().doesNotContain("\uFFFD");
+        return s;
+    }
+
+    @Test
+    void snapKvWithKivi2HoldsExactlyTheBudgetIn2BitsPlusTheResidualWindow() {
+        Session s = generate("snapkv:budget=256,window=16,slack=0+kivi:bits=2,residual=32,group=32", 300);
+        KvStats st = s.cache().stats();
+        int heads = st.entries().length * st.entries()[0].length;
+        assertThat(st.minEntries()).isEqualTo(256);
+        assertThat(st.maxEntries()).isEqualTo(256);
+        long residual = 0;
+        for (int l = 0; l < st.entries().length; l++) {
+            for (int h = 0; h < st.entries()[l].length; h++) {
+                HeadStore store = s.cache().head(l, h);
+                int r = ((ResidualStore) store.keyStore()).residualSize();
+                assertThat(r).isBetween(32, 32 + 32 - 1);
+                assertThat(((ResidualStore) store.valueStore()).residualSize()).isEqualTo(r);
+                residual += r;
+            }
+        }
+        // from KvStats: every entry is either 2-bit or in the f32 residual window
+        assertThat(st.keyVectors("kivi2")).isEqualTo(256L * heads - residual);
+        assertThat(st.valueVectors("kivi2")).isEqualTo(256L * heads - residual);
+        assertThat(st.keyVectors("f32")).isEqualTo(residual);
+        assertThat(st.keyVectors("kivi2") + st.keyVectors("f32")).isEqualTo(st.totalEntries());
+        assertThat(st.bitsPerValue()).isLessThan(12);
+    }
+
+    @Test
+    void mikvDemotesWhatTheEvictionPolicyWouldDrop() {
+        Session s = generate("h2o:budget=32+mikv:high=8,low=2", 60);
+        KvStats st = s.cache().stats();
+        int held = s.position() - 1;
+        assertThat(st.minEntries()).isEqualTo(held); // nothing is dropped
+        for (int l = 0; l < st.entries().length; l++) {
+            for (int h = 0; h < st.entries()[l].length; h++) {
+                MixedStore k = (MixedStore) s.cache().head(l, h).keyStore();
+                assertThat(k.highCount()).isLessThanOrEqualTo(32).isGreaterThanOrEqualTo(16); // the recent half at least
+                assertThat(((MixedStore) s.cache().head(l, h).valueStore()).lowCount()).isEqualTo(k.lowCount());
+                assertThat(k.isLow(held - 1)).isFalse(); // the newest is recent
+            }
+        }
+        assertThat(st.keyVectors("int8") + st.keyVectors("int2")).isEqualTo(st.totalEntries());
+    }
+
+    @Test
+    void mixedKeepsTheSalientFractionAtHighPrecision() {
+        Session s = generate("mixed:high=8,low=4,salient=0.25,recent=4", 50);
+        int held = s.position() - 1;
+        for (int l = 0; l < 5; l++) {
+            for (int h = 0; h < 4; h++) {
+                MixedStore k = (MixedStore) s.cache().head(l, h).keyStore();
+                assertThat(k.size()).isEqualTo(held);
+                assertThat(k.highCount()).isEqualTo((int) Math.ceil(0.25 * held));
+                for (int i = held - 4; i < held; i++) assertThat(k.isLow(i)).isFalse();
+            }
+        }
+        Session b = generate("h2o:budget=40+mixed:budget=10", 50);
+        for (int l = 0; l < 5; l++) {
+            MixedStore k = (MixedStore) b.cache().head(l, 0).keyStore();
+            assertThat(k.size()).isEqualTo(40);
+            assertThat(k.highCount()).isEqualTo(10);
+        }
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"f16", "bf16", "int8", "int4", "int2", "k=int8,v=int4", "kivi:bits=2", "kivi:bits=4,residual=0",
+            "mixed", "h2o:budget=32+mikv", "h2o:budget=32+merge", "snapkv:budget=32,window=8+merge", "minicache",
+            "streaming:sinks=4,window=28+int8", "h2o:budget=32+int4", "tova:budget=32+kivi:bits=4,residual=8,group=8",
+            "sepllm:budget=32+merge", "h2o:budget=48+minicache:angle=60", "duo:sinks=4,window=28,profile=off+int8"})
+    void composedSpecsGenerate(String spec) {
+        Session s = generate(spec, 60);
+        KvStats st = s.cache().stats();
+        // positions and statistics, plus a logit bias per entry once merging has used one
+        assertThat(st.metaBytes()).isEqualTo(st.totalEntries() * (HeadStore.META_BYTES + (spec.contains("merge") ? 4 : 0)));
+        if (spec.contains("budget=32") && !spec.contains("mikv")) {
+            assertThat(st.maxEntries()).as(spec).isLessThanOrEqualTo(spec.startsWith("snapkv") ? 32 + 8 : 32);
+        }
+    }
+}

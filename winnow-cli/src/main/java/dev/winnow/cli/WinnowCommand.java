@@ -1,5 +1,6 @@
 package dev.winnow.cli;
 
+import dev.winnow.cli.eval.EvalCommand;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.HelpCommand;
@@ -14,7 +15,7 @@ import picocli.CommandLine.Spec;
         versionProvider = VersionProvider.class,
         description = "Winnow: LLM inference for the JVM (GGUF models).",
         subcommands = {GenerateCommand.class, ChatCommand.class, InspectCommand.class, TokenizeCommand.class, BenchCommand.class,
-                SynthCommand.class, KvCommand.class, HelpCommand.class},
+                SynthCommand.class, KvCommand.class, EvalCommand.class, HelpCommand.class},
         footer = {"", "Errors are one line on stderr and exit code 1 (2 for usage errors); --debug or "
                 + "WINNOW_DEBUG=1 adds the stack trace. Run 'winnow COMMAND --help' for a command's options."})
 public final class WinnowCommand implements Callable<Integer> {

@@ -1,0 +1,107 @@
+package dev.winnow.cli.eval;
+
+import picocli.CommandLine.Command;
+import picocli.CommandLine.IModelTransformer;
+import picocli.CommandLine.Model.CommandSpec;
+
+/** The task commands: {@code winnow eval fidelity|ppl|needle|ruler|longbench}. */
+final class TaskCommands {
+    private TaskCommands() {
+    }
+
+    static final String FOOTER = "%nA grid: --kv base specs × --budgets (or --ratios); a Markdown table of every cell goes to stdout, "
+            + "progress to stderr. -o FILE keeps the results (JSON Lines) and makes the run resumable.";
+
+    @Command(name = "fidelity", mixinStandardHelpOptions = true, sortOptions = false, modelTransformer = Fidelity.Options.class,
+            description = {"Next-token fidelity to the full cache: teacher-forced over a text (--prefix tokens prefilled, then --tokens "
+                    + "decoded one at a time), KL(full ‖ spec) mean and p95, top-1 agreement, perplexity and its delta; then "
+                    + "greedy generation from --prompt and the first token where it departs from the full cache's."},
+            footer = FOOTER)
+    static final class Fidelity extends EvalRunCommand.Single {
+        static final class Options implements IModelTransformer {
+            @Override
+            public CommandSpec transform(CommandSpec spec) {
+                return onlyOptionsOf(spec, "fidelity");
+            }
+        }
+
+        @Override
+        String taskName() {
+            return "fidelity";
+        }
+    }
+
+    @Command(name = "ppl", mixinStandardHelpOptions = true, sortOptions = false, modelTransformer = Ppl.Options.class,
+            description = {"Perplexity over a long text in segments (StreamingLLM protocol: token by token through the compressed "
+                    + "cache). Specs that can run past the model's context (streaming) read the whole text; the others stop at the "
+                    + "context."},
+            footer = FOOTER)
+    static final class Ppl extends EvalRunCommand.Single {
+        static final class Options implements IModelTransformer {
+            @Override
+            public CommandSpec transform(CommandSpec spec) {
+                return onlyOptionsOf(spec, "ppl");
+            }
+        }
+
+        @Override
+        String taskName() {
+            return "ppl";
+        }
+    }
+
+    @Command(name = "needle", mixinStandardHelpOptions = true, sortOptions = false, modelTransformer = Needle.Options.class,
+            description = {"Passkey / needle in a haystack: a fact planted at each depth of a filler context of each length, the "
+                    + "question at the end; accuracy over the (length, depth) grid."},
+            footer = FOOTER)
+    static final class Needle extends EvalRunCommand.Single {
+        static final class Options implements IModelTransformer {
+            @Override
+            public CommandSpec transform(CommandSpec spec) {
+                return onlyOptionsOf(spec, "needle");
+            }
+        }
+
+        @Override
+        String taskName() {
+            return "needle";
+        }
+    }
+
+    @Command(name = "ruler", mixinStandardHelpOptions = true, sortOptions = false, modelTransformer = Ruler.Options.class,
+            description = {"RULER-style synthetic tasks generated from the seed: multi-key retrieval (--variant multikey) or variable "
+                    + "tracking (--variant vartrack); scored by substring match as RULER."},
+            footer = FOOTER)
+    static final class Ruler extends EvalRunCommand.Single {
+        static final class Options implements IModelTransformer {
+            @Override
+            public CommandSpec transform(CommandSpec spec) {
+                return onlyOptionsOf(spec, "ruler");
+            }
+        }
+
+        @Override
+        String taskName() {
+            return "ruler";
+        }
+    }
+
+    @Command(name = "longbench", aliases = "qa", mixinStandardHelpOptions = true, sortOptions = false,
+            modelTransformer = LongBench.Options.class,
+            description = {"QA over long contexts from a local JSONL file (LongBench's {context, input, answers} items), scored as "
+                    + "LongBench: F1 (default), exact match, ROUGE-L or contains; best over the reference answers."},
+            footer = FOOTER)
+    static final class LongBench extends EvalRunCommand.Single {
+        static final class Options implements IModelTransformer {
+            @Override
+            public CommandSpec transform(CommandSpec spec) {
+                return onlyOptionsOf(spec, "longbench");
+            }
+        }
+
+        @Override
+        String taskName() {
+            return "longbench";
+        }
+    }
+}

@@ -22,13 +22,21 @@ final class KvListCommand implements Callable<Integer> {
         out.println("Budgeted policies (all with a budget) also take trigger=always|prefill and slack=N (during decoding,");
         out.println("compress once a head holds more than budget + N entries; default 0, the SnapKV family: its window).");
         out.println();
-        for (PolicyInfo p : KvPolicies.all()) {
+        out.println("Eviction policies (one per spec):");
+        print(out, KvPolicies.all());
+        out.println();
+        out.println("Storage, precision and merging (compose with '+', e.g. snapkv:budget=256+kivi:bits=2):");
+        print(out, dev.winnow.kv.codec.KvCodecs.all());
+        out.flush();
+        return 0;
+    }
+
+    private static void print(PrintWriter out, java.util.List<PolicyInfo> infos) {
+        for (PolicyInfo p : infos) {
             out.println(Format.f("%-12s %s  [%s]", p.name(), p.summary(), p.source()));
             for (PolicyInfo.Param param : p.params()) {
                 out.println(Format.f("    %-12s %-10s %s", param.name(), param.defaultValue(), param.description()));
             }
         }
-        out.flush();
-        return 0;
     }
 }

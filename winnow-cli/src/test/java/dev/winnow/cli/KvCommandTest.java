@@ -12,6 +12,7 @@ class KvCommandTest {
     void listShowsEveryPolicyWithItsParameters() {
         Cli.Result r = Cli.run("kv", "list");
         assertThat(r.exit()).isZero();
+        for (PolicyInfo p : dev.winnow.kv.codec.KvCodecs.all()) assertThat(r.out()).contains(p.name());
         for (PolicyInfo p : KvPolicies.all()) {
             assertThat(r.out()).contains(p.name());
             for (PolicyInfo.Param param : p.params()) assertThat(r.out()).contains(param.name());

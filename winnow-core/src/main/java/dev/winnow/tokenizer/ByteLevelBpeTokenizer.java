@@ -279,65 +279,35 @@ public final class ByteLevelBpeTokenizer extends VocabularyTokenizer {
 
     /** A binary min-heap of symbol pairs: lowest rank first, then lowest left index (llama.cpp's llm_bigram_bpe order). */
     private static final class MergeQueue {
-        private long[] keys = new long[64];
-        private int[] sizes = new int[64];
-        private int n;
+        private final LongIntMinHeap heap = new LongIntMinHeap();
 
         void clear() {
-            n = 0;
+            heap.clear();
         }
 
         boolean isEmpty() {
-            return n == 0;
+            return heap.isEmpty();
         }
 
         int topRank() {
-            return (int) (keys[0] >>> 32);
+            return (int) (heap.topKey() >>> 32);
         }
 
         int topLeft() {
-            return (int) keys[0];
+            return (int) heap.topKey();
         }
 
         int topSize() {
-            return sizes[0];
+            return heap.topValue();
         }
 
+        /** Lowest rank first, then leftmost. */
         void push(int rank, int left, int size) {
-            long key = ((long) rank << 32) | (left & 0xFFFFFFFFL);
-            if (n == keys.length) {
-                keys = Arrays.copyOf(keys, n * 2);
-                sizes = Arrays.copyOf(sizes, n * 2);
-            }
-            int i = n++;
-            while (i > 0) {
-                int parent = (i - 1) >>> 1;
-                if (keys[parent] <= key) break;
-                keys[i] = keys[parent];
-                sizes[i] = sizes[parent];
-                i = parent;
-            }
-            keys[i] = key;
-            sizes[i] = size;
+            heap.push(((long) rank << 32) | (left & 0xFFFFFFFFL), size);
         }
 
         void pop() {
-            long key = keys[--n];
-            int size = sizes[n];
-            int i = 0;
-            while (true) {
-                int child = 2 * i + 1;
-                if (child >= n) break;
-                if (child + 1 < n && keys[child + 1] < keys[child]) child++;
-                if (keys[child] >= key) break;
-                keys[i] = keys[child];
-                sizes[i] = sizes[child];
-                i = child;
-            }
-            if (n > 0) {
-                keys[i] = key;
-                sizes[i] = size;
-            }
+            heap.pop();
         }
     }
 

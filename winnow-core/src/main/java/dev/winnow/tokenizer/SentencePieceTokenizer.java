@@ -2,7 +2,6 @@ package dev.winnow.tokenizer;
 
 import dev.winnow.gguf.GgufFile;
 import java.nio.charset.StandardCharsets;
-import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -208,63 +207,34 @@ public final class SentencePieceTokenizer extends VocabularyTokenizer {
      * bits) and the complemented left index into one long.
      */
     private static final class BigramQueue {
-        private long[] keys = new long[64];
-        private int[] sizes = new int[64];
-        private int n;
+        private final LongIntMinHeap heap = new LongIntMinHeap();
 
         void clear() {
-            n = 0;
+            heap.clear();
         }
 
         boolean isEmpty() {
-            return n == 0;
+            return heap.isEmpty();
         }
 
         int topLeft() {
-            return (int) ~keys[0];
+            return (int) heap.topKey(); // the stored key is ~(ordered << 32 | ~left)
         }
 
         int topSize() {
-            return sizes[0];
+            return heap.topValue();
         }
 
+        /** Highest score first, then leftmost: the min-heap holds the complement of (score, ~left). */
         void push(float score, int left, int size) {
             int bits = Float.floatToIntBits(score == 0f ? 0f : score); // -0 == +0
             int ordered = bits ^ ((bits >> 31) & 0x7FFFFFFF);
             long key = ((long) ordered << 32) | (~left & 0xFFFFFFFFL);
-            if (n == keys.length) {
-                keys = Arrays.copyOf(keys, n * 2);
-                sizes = Arrays.copyOf(sizes, n * 2);
-            }
-            int i = n++;
-            while (i > 0) {
-                int parent = (i - 1) >>> 1;
-                if (keys[parent] >= key) break;
-                keys[i] = keys[parent];
-                sizes[i] = sizes[parent];
-                i = parent;
-            }
-            keys[i] = key;
-            sizes[i] = size;
+            heap.push(~key, size);
         }
 
         void pop() {
-            long key = keys[--n];
-            int size = sizes[n];
-            int i = 0;
-            while (true) {
-                int child = 2 * i + 1;
-                if (child >= n) break;
-                if (child + 1 < n && keys[child + 1] > keys[child]) child++;
-                if (keys[child] <= key) break;
-                keys[i] = keys[child];
-                sizes[i] = sizes[child];
-                i = child;
-            }
-            if (n > 0) {
-                keys[i] = key;
-                sizes[i] = size;
-            }
+            heap.pop();
         }
     }
 

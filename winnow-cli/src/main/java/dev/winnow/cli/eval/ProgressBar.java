@@ -14,7 +14,7 @@ import java.util.Locale;
 final class ProgressBar implements SweepListener {
     private final PrintWriter err;
     private final boolean terminal;
-    private int total, toDo, finished;
+    private int total, remaining, finished;
     private long start, cellStart, lastDraw;
     private String headline;
 
@@ -31,7 +31,7 @@ final class ProgressBar implements SweepListener {
     @Override
     public void started(int total, int done) {
         this.total = total;
-        this.toDo = total - done;
+        this.remaining = total - done;
         err.println(String.format(Locale.ROOT, "%d cells%s", total, done > 0 ? " (" + done + " done before: skipped)" : ""));
         err.flush();
     }
@@ -61,7 +61,7 @@ final class ProgressBar implements SweepListener {
         clear();
         if (headline == null) headline = r.headline().isEmpty() ? null : r.headline().getFirst();
         Double h = headline == null ? null : r.metric(headline);
-        err.println(String.format(Locale.ROOT, "[%d/%d] %-34s %s  %.1f s  ETA %s", total - toDo + finished, total, cell.spec(),
+        err.println(String.format(Locale.ROOT, "[%d/%d] %-34s %s  %.1f s  ETA %s", total - remaining + finished, total, cell.spec(),
                 h == null ? "" : headline + " " + format(headline, h), (System.nanoTime() - cellStart) / 1e9, eta(0)));
         err.flush();
     }
@@ -79,9 +79,9 @@ final class ProgressBar implements SweepListener {
         if (!force && now - lastDraw < 200_000_000L) return;
         lastDraw = now;
         double done = finished + fraction;
-        int width = 24, filled = (int) Math.round(width * (total - toDo + done) / Math.max(1, total));
+        int width = 24, filled = (int) Math.round(width * (total - remaining + done) / Math.max(1, total));
         String bar = "#".repeat(Math.min(width, filled)) + "-".repeat(Math.max(0, width - filled));
-        err.print(String.format(Locale.ROOT, "\r[%s] %.1f/%d cells  ETA %s  %s\u001b[K", bar, total - toDo + done, total, eta(fraction),
+        err.print(String.format(Locale.ROOT, "\r[%s] %.1f/%d cells  ETA %s  %s\u001b[K", bar, total - remaining + done, total, eta(fraction),
                 cell.spec()));
         err.flush();
     }
@@ -94,7 +94,7 @@ final class ProgressBar implements SweepListener {
         double done = finished + fraction;
         if (done <= 0) return "?";
         double perCell = (System.nanoTime() - start) / 1e9 / done;
-        long s = Math.round(perCell * (toDo - done));
+        long s = Math.round(perCell * (remaining - done));
         return s >= 3600 ? String.format(Locale.ROOT, "%d:%02d:%02d", s / 3600, s / 60 % 60, s % 60)
                 : String.format(Locale.ROOT, "%d:%02d", s / 60, s % 60);
     }

@@ -10,6 +10,7 @@ final class KvStatsTable {
 
     static void print(PrintWriter err, KvStats stats, String spec) {
         err.println("KV cache (" + spec + "): " + stats);
+        if (stats.reads().headSteps() > 0) err.println("reads: " + stats.reads());
         err.println("layer  entries per head (min-max)  total  peak");
         int[][] e = stats.entries();
         for (int l = 0; l < e.length; l++) {

@@ -52,6 +52,8 @@ public final class HeadStore {
     /** Per-entry additive logit bias (merged entries), or null while no entry has one. */
     private float[] bias;
     private int size;
+    /** Bumped whenever existing entries change index or key (see {@link #version}). */
+    private int version;
 
     public HeadStore(int headSize) {
         this(new F32Store(headSize), new F32Store(headSize));
@@ -182,6 +184,7 @@ public final class HeadStore {
     /** Replaces entry {@code i}'s key (re-encoded by the key storage). */
     public void setKey(int i, float[] key, int off) {
         keys.set(check(i), key, off);
+        version++;
     }
 
     /** Replaces entry {@code i}'s value (re-encoded by the value storage); merging uses it. */
@@ -285,6 +288,47 @@ public final class HeadStore {
         if (b != null) for (int i = 0; i < n; i++) out[i] += b[i];
     }
 
+    /**
+     * {@code out[j] = scale × (q · key_{idx[j]})} (plus the entry's logit bias) for {@code j < m}:
+     * the scores of the entries a sparse-attention step reads.
+     */
+    public void scoresAt(float[] q, int qOffset, int[] idx, int m, float scale, float[] out) {
+        keys.dotsAt(q, qOffset, idx, m, scale, out, 0);
+        float[] b = bias;
+        if (b != null) for (int j = 0; j < m; j++) out[j] += b[idx[j]];
+    }
+
+    /** {@code out[off…] += Σ_{j<m} weights[j] × value_{idx[j]}}. */
+    public void accumulateValuesAt(float[] weights, int[] idx, int m, float[] out, int off) {
+        values.accumulateAt(weights, 0, idx, m, out, off);
+    }
+
+    /**
+     * A counter that changes whenever existing entries move to other indices or get other keys
+     * (eviction, re-positioning, {@link #setKey}, {@link #clear}) — not on appends. Structures
+     * built over a store's entries (sparse attention's page bounds and hashes) rebuild when it
+     * changes and only extend themselves while it stays the same.
+     */
+    public int version() {
+        return version;
+    }
+
+    /**
+     * The index of the entry whose position is {@code position}, or −1. Positions grow with
+     * insertion order (also after StreamingLLM's re-positioning), so this is a binary search.
+     */
+    public int indexOfPosition(int position) {
+        int lo = 0, hi = size - 1;
+        while (lo <= hi) {
+            int mid = (lo + hi) >>> 1;
+            int p = positions[mid];
+            if (p < position) lo = mid + 1;
+            else if (p > position) hi = mid - 1;
+            else return mid;
+        }
+        return -1;
+    }
+
     /** {@code out[off…] += Σ_{i<n} weights[i] × value_i}. */
     public void accumulateValues(float[] weights, int n, float[] out, int off) {
         values.accumulate(weights, 0, n, out, off);
@@ -303,6 +347,7 @@ public final class HeadStore {
         rotation.rotate(k, 0, delta);
         keys.set(i, k, 0);
         positions[i] = newPosition;
+        version++;
     }
 
     /**
@@ -352,6 +397,7 @@ public final class HeadStore {
             }
         }
         size = n;
+        version++;
         if (positions.length > INITIAL_CAPACITY && size < positions.length / 4) {
             resize(Math.max(INITIAL_CAPACITY, size * 2));
         }
@@ -360,6 +406,7 @@ public final class HeadStore {
     /** Removes all entries and frees the storage. */
     public void clear() {
         size = 0;
+        version++;
         keys.clear();
         values.clear();
         allocate(INITIAL_CAPACITY);

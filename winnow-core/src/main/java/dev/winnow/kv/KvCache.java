@@ -2,6 +2,8 @@ package dev.winnow.kv;
 
 import dev.winnow.kv.codec.KvStorage;
 import dev.winnow.kv.codec.VectorStore;
+import dev.winnow.kv.sparse.EntrySelector;
+import dev.winnow.kv.sparse.Selection;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -24,6 +26,9 @@ public final class KvCache {
     private AttentionRecorder recorder;
     private KvStorage storage = KvStorage.F32;
     private QueryWindow queries;
+    private EntrySelector selector;
+    private Selection[] selections;
+    private long readHeadSteps, entriesRead, entriesHeld;
     private int step;
 
     public KvCache(int layers, int kvHeads, int headSize) {
@@ -113,12 +118,43 @@ public final class KvCache {
         return queries;
     }
 
+    /**
+     * Makes decoding steps attend only to the entries {@code selector} chooses (sparse attention;
+     * null: every entry again). Prefill always attends to everything.
+     */
+    public void useSelector(EntrySelector selector) {
+        this.selector = selector;
+        if (selector != null && selections == null) {
+            selections = new Selection[layers];
+            for (int l = 0; l < layers; l++) selections[l] = new Selection(kvHeads);
+        }
+    }
+
+    /** The sparse-attention selector, or null. */
+    public EntrySelector selector() {
+        return selector;
+    }
+
+    /** The reusable selection of layer {@code l} (for the model's sparse decode path). */
+    public Selection selection(int layer) {
+        if (selections == null) throw new IllegalStateException("no sparse-attention selector is installed");
+        return selections[layer];
+    }
+
+    /** Called by the model after a decoding step's attention of one layer: {@code read} of {@code held} entries were read, over {@code heads} KV heads. */
+    public void countReads(int heads, long read, long held) {
+        readHeadSteps += heads;
+        entriesRead += read;
+        entriesHeld += held;
+    }
+
     /** Removes every entry. */
     public void clear() {
         for (HeadStore[] layer : stores) for (HeadStore s : layer) s.clear();
         for (int[] p : peak) java.util.Arrays.fill(p, 0);
         if (queries != null) queries.clear();
         step = 0;
+        readHeadSteps = entriesRead = entriesHeld = 0;
     }
 
     public KvStats stats() {
@@ -137,7 +173,8 @@ public final class KvCache {
                 addUsage(s.valueStore(), valueParts);
             }
         }
-        return new KvStats(entries, peaks, used, alloc, headSize, parts(keyParts), parts(valueParts));
+        return new KvStats(entries, peaks, used, alloc, headSize, parts(keyParts), parts(valueParts),
+                new KvStats.Reads(readHeadSteps, entriesRead, entriesHeld));
     }
 
     private static void addUsage(VectorStore store, Map<String, long[]> acc) {

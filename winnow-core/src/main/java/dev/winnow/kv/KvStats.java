@@ -14,9 +14,39 @@ import java.util.List;
  * @param keys what the key stores hold, per encoding (e.g. {@code kivi2} and its {@code f32}
  *        residual window), summed over layers and heads
  * @param values the same for the value stores
+ * @param reads what decoding steps read from the stores (sparse attention reads a subset)
  */
 public record KvStats(int[][] entries, int[][] peakEntries, long bytesUsed, long bytesAllocated, int headSize,
-                      List<Part> keys, List<Part> values) {
+                      List<Part> keys, List<Part> values, Reads reads) {
+
+    /**
+     * Entries read by decoding steps, counted per (layer, KV head) attention: {@code headSteps}
+     * attentions read {@code entriesRead} entries out of {@code entriesHeld} held at the time.
+     */
+    public record Reads(long headSteps, long entriesRead, long entriesHeld) {
+        public static final Reads NONE = new Reads(0, 0, 0);
+
+        /** Mean entries one head's attention read per decoding step (0 before any step). */
+        public double meanRead() {
+            return headSteps == 0 ? 0 : (double) entriesRead / headSteps;
+        }
+
+        /** Mean entries one head held per decoding step (0 before any step). */
+        public double meanHeld() {
+            return headSteps == 0 ? 0 : (double) entriesHeld / headSteps;
+        }
+
+        /** Fraction of the held entries that decoding read (1 with full attention; 0 before any step). */
+        public double fractionRead() {
+            return entriesHeld == 0 ? 0 : (double) entriesRead / entriesHeld;
+        }
+
+        @Override
+        public String toString() {
+            return String.format(java.util.Locale.ROOT, "decoding read %.1f of %.1f entries per head and step (%.1f%%)",
+                    meanRead(), meanHeld(), 100 * fractionRead());
+        }
+    }
 
     /**
      * Vectors held in one encoding and their bytes (scales, zero points and index structures
@@ -31,7 +61,7 @@ public record KvStats(int[][] entries, int[][] peakEntries, long bytesUsed, long
 
     /** Stats without the per-encoding breakdown (empty lists, head size 0). */
     public KvStats(int[][] entries, int[][] peakEntries, long bytesUsed, long bytesAllocated) {
-        this(entries, peakEntries, bytesUsed, bytesAllocated, 0, List.of(), List.of());
+        this(entries, peakEntries, bytesUsed, bytesAllocated, 0, List.of(), List.of(), Reads.NONE);
     }
 
     public long totalEntries() {

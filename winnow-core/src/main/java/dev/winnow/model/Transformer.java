@@ -3,6 +3,8 @@ package dev.winnow.model;
 import dev.winnow.kv.AttentionRecorder;
 import dev.winnow.kv.HeadStore;
 import dev.winnow.kv.KvCache;
+import dev.winnow.kv.sparse.EntrySelector;
+import dev.winnow.kv.sparse.Selection;
 import dev.winnow.kv.QueryWindow;
 import dev.winnow.tensor.FloatTensor;
 import dev.winnow.tensor.MatMul;
@@ -147,6 +149,16 @@ public final class Transformer {
             for (int b = 0; b < n; b++) window.add(l, q, b * qDim);
         }
         AttentionRecorder recorder = cache.attentionRecorder();
+        EntrySelector selector = cache.selector();
+        if (n == 1 && selector != null) {
+            attentionSparse(l, cache, s, selector, recorder, scale);
+            return;
+        }
+        if (n == 1) {
+            long held = 0;
+            for (int h = 0; h < c.kvHeads(); h++) held += cache.head(l, h).size();
+            cache.countReads(c.kvHeads(), held, held);
+        }
         if (recorder != null) {
             attentionRecorded(l, n, cache, s, recorder, scale);
             return;
@@ -191,6 +203,62 @@ public final class Transformer {
                     }
                     recorder.record(l, kvh, store, sum, visible, group, step + b);
                 }
+            }
+        });
+    }
+
+    /**
+     * Decoding attention that reads only the entries the selector chooses per KV head (sparse
+     * attention); a head the selector leaves whole is attended as usual. With a recorder, the
+     * probabilities of the entries not read are reported as 0.
+     */
+    private void attentionSparse(int l, KvCache cache, ForwardState s, EntrySelector selector, AttentionRecorder recorder,
+                                 float scale) {
+        int hs = c.headSize(), group = c.groupSize(), kvHeads = c.kvHeads();
+        float[] q = s.q, att = s.att;
+        Selection sel = cache.selection(l);
+        selector.select(l, q, cache, sel);
+        long read = 0, held = 0;
+        for (int h = 0; h < kvHeads; h++) {
+            int size = cache.head(l, h).size();
+            held += size;
+            read += sel.read(h, size);
+        }
+        cache.countReads(kvHeads, read, held);
+        int step = cache.step();
+        boolean record = recorder != null;
+        // Without a recorder, split over query heads (better balance than over KV heads).
+        int tasks = record ? kvHeads : c.heads();
+        par.forRange(tasks, 1, (from, to) -> {
+            float[] scores = new float[64];
+            float[] sum = record ? new float[64] : null;
+            for (int t = from; t < to; t++) {
+                int kvh = record ? t : t / group;
+                int h0 = record ? kvh * group : t, h1 = record ? h0 + group : t + 1;
+                HeadStore store = cache.head(l, kvh);
+                int size = store.size();
+                if (scores.length < size) {
+                    scores = new float[size * 2];
+                    if (record) sum = new float[size * 2];
+                }
+                if (record) java.util.Arrays.fill(sum, 0, size, 0f);
+                boolean whole = sel.isAll(kvh);
+                int[] idx = sel.indices(kvh);
+                int m = sel.count(kvh);
+                for (int h = h0; h < h1; h++) {
+                    int qOff = h * hs;
+                    if (whole) {
+                        attendOne(store, q, qOff, size, scale, scores, att);
+                        if (record) for (int i = 0; i < size; i++) sum[i] += scores[i];
+                    } else {
+                        store.scoresAt(q, qOff, idx, m, scale, scores);
+                        softmax(scores, m);
+                        java.util.Arrays.fill(att, qOff, qOff + hs, 0f);
+                        store.accumulateValuesAt(scores, idx, m, att, qOff);
+                        if (record) for (int j = 0; j < m; j++) sum[idx[j]] += scores[j];
+                    }
+                }
+                if (record) recorder.record(l, kvh, store, sum, size, group, step);
             }
         });
     }

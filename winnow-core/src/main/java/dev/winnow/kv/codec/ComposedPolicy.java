@@ -6,13 +6,15 @@ import dev.winnow.kv.policy.KvSpecException;
 import dev.winnow.kv.policy.NoCompression;
 import dev.winnow.kv.policy.PolicyContext;
 import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.Map;
 import java.util.List;
 
 /**
  * A spec of several components joined by {@code +}: at most one eviction policy (none: every
  * entry is kept), at most one component that decides the storage (a codec, mixed precision,
  * MiniCache — f32 when none), at most one that decides what happens to evicted entries (merge,
- * MiKV's demotion). On {@link #attach} the cache gets the storage component's storage first
+ * MiKV's demotion), at most one that decides which entries decoding reads (sparse attention). On {@link #attach} the cache gets the storage component's storage first
  * (while it is empty), then the eviction policy attaches, then the components; the session's
  * hooks run the eviction policy first, then the components in spec order. Positions and the
  * context limit are the eviction policy's.
@@ -29,21 +31,14 @@ public final class ComposedPolicy implements KvPolicy {
     public ComposedPolicy(KvPolicy eviction, List<KvComponent> components) {
         this.eviction = eviction == null ? new NoCompression() : eviction;
         this.components = List.copyOf(components);
-        KvComponent storage = null, evicted = null;
+        Map<KvComponent.Role, KvComponent> holders = new EnumMap<>(KvComponent.Role.class);
         for (KvComponent c : components) {
-            if (c.roles().contains(KvComponent.Role.STORAGE)) {
-                if (storage != null) {
-                    throw new KvSpecException("'" + storage.spec() + "' and '" + c.spec()
-                            + "' both decide how keys and values are stored; use one of them");
+            for (KvComponent.Role role : c.roles()) {
+                KvComponent other = holders.putIfAbsent(role, c);
+                if (other != null) {
+                    throw new KvSpecException("'" + other.spec() + "' and '" + c.spec() + "' both decide " + describe(role)
+                            + "; use one of them");
                 }
-                storage = c;
-            }
-            if (c.roles().contains(KvComponent.Role.EVICTED)) {
-                if (evicted != null) {
-                    throw new KvSpecException("'" + evicted.spec() + "' and '" + c.spec()
-                            + "' both decide what happens to evicted entries; use one of them");
-                }
-                evicted = c;
             }
         }
         for (KvComponent c : components) c.compose(eviction);
@@ -51,6 +46,14 @@ public final class ComposedPolicy implements KvPolicy {
         if (eviction != null) parts.add(eviction.spec());
         for (KvComponent c : components) parts.add(c.spec());
         this.spec = String.join("+", parts);
+    }
+
+    private static String describe(KvComponent.Role role) {
+        return switch (role) {
+            case STORAGE -> "how keys and values are stored";
+            case EVICTED -> "what happens to evicted entries";
+            case SELECTION -> "which entries decoding reads (sparse attention)";
+        };
     }
 
     /** The eviction policy ({@link NoCompression} when the spec has none). */

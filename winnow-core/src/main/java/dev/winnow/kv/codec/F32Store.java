@@ -72,6 +72,35 @@ public final class F32Store extends TokenStore {
     }
 
     @Override
+    public void dotsAt(float[] q, int qOff, int[] idx, int m, float scale, float[] out, int outOff) {
+        for (int j = 0; j < m; j++) {
+            out[outOff + j] = scale * FloatTensor.dot(q, qOff, data, idx[j] * dim, dim);
+        }
+    }
+
+    /** The same arithmetic as {@link #accumulate} over the listed vectors, in the listed order. */
+    @Override
+    public void accumulateAt(float[] w, int wOff, int[] idx, int m, float[] out, int off) {
+        int hs = dim;
+        float[] values = data;
+        if (hs % S.length() == 0) {
+            for (int c = 0; c < hs; c += S.length()) {
+                FloatVector acc = FloatVector.fromArray(S, out, off + c);
+                for (int j = 0; j < m; j++) {
+                    acc = FloatVector.fromArray(S, values, idx[j] * hs + c).fma(FloatVector.broadcast(S, w[wOff + j]), acc);
+                }
+                acc.intoArray(out, off + c);
+            }
+        } else {
+            for (int j = 0; j < m; j++) {
+                float wj = w[wOff + j];
+                int base = idx[j] * hs;
+                for (int c = 0; c < hs; c++) out[off + c] += wj * values[base + c];
+            }
+        }
+    }
+
+    @Override
     public int bytesPerVector() {
         return dim * Float.BYTES;
     }

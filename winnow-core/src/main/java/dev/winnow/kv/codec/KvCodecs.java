@@ -2,6 +2,7 @@ package dev.winnow.kv.codec;
 
 import dev.winnow.kv.merge.MergeIntoNearest;
 import dev.winnow.kv.merge.MiniCache;
+import dev.winnow.kv.sparse.SparseMethods;
 import dev.winnow.kv.policy.EvictionPolicy;
 import dev.winnow.kv.policy.KvPolicies;
 import dev.winnow.kv.policy.KvPolicy;
@@ -81,6 +82,7 @@ public final class KvCodecs {
                 KvCodecs::mikv));
         register(MergeIntoNearest.INFO);
         register(MiniCache.INFO);
+        for (PolicyInfo info : SparseMethods.all()) register(info);
     }
 
     private KvCodecs() {

@@ -16,7 +16,9 @@ public interface KvComponent extends KvPolicy {
         /** How keys and values are stored ({@link #storage}). */
         STORAGE,
         /** What happens to the entries the eviction policy removes (installs an eviction handler). */
-        EVICTED
+        EVICTED,
+        /** Which entries each decoding step reads (sparse attention: installs an entry selector). */
+        SELECTION
     }
 
     Set<Role> roles();

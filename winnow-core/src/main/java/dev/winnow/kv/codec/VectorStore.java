@@ -1,5 +1,7 @@
 package dev.winnow.kv.codec;
 
+import dev.winnow.tensor.FloatTensor;
+
 /**
  * The vectors of one kind (keys or values) of one layer and KV head, in insertion order, in some
  * encoding: the codec seam of the KV cache. A {@link dev.winnow.kv.HeadStore} holds one store for
@@ -34,6 +36,31 @@ public interface VectorStore {
 
     /** {@code out[off…] += Σ_{i<n} w[wOff + i] × x_i}, computed on the encoded form. */
     void accumulate(float[] w, int wOff, int n, float[] out, int off);
+
+    /**
+     * {@code out[outOff + j] = scale × (q · x_{idx[j]})} for {@code j < m}: the scores of a subset of
+     * the vectors (sparse attention). The default decodes one vector at a time (never the whole
+     * store); stores with a faster kernel override it.
+     */
+    default void dotsAt(float[] q, int qOff, int[] idx, int m, float scale, float[] out, int outOff) {
+        int d = dim();
+        float[] v = new float[d];
+        for (int j = 0; j < m; j++) {
+            get(idx[j], v, 0);
+            out[outOff + j] = scale * FloatTensor.dot(q, qOff, v, 0, d);
+        }
+    }
+
+    /** {@code out[off…] += Σ_{j<m} w[wOff + j] × x_{idx[j]}}: the weighted sum over a subset of the vectors. */
+    default void accumulateAt(float[] w, int wOff, int[] idx, int m, float[] out, int off) {
+        int d = dim();
+        float[] v = new float[d];
+        for (int j = 0; j < m; j++) {
+            get(idx[j], v, 0);
+            float wj = w[wOff + j];
+            for (int c = 0; c < d; c++) out[off + c] += wj * v[c];
+        }
+    }
 
     /** Decodes vector {@code i} into {@code out[off…]}. */
     void get(int i, float[] out, int off);

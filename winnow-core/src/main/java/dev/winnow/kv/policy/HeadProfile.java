@@ -116,7 +116,7 @@ public final class HeadProfile {
     }
 
     /** The synthetic sequence: BOS (if any), then {@code probe} distinct random tokens twice. */
-    static int[] probeTokens(Tokenizer tok, int probe, long seed) {
+    public static int[] probeTokens(Tokenizer tok, int probe, long seed) {
         List<Integer> pool = new ArrayList<>();
         for (int id = 0; id < tok.vocabSize(); id++) if (!tok.isControl(id)) pool.add(id);
         java.util.Collections.shuffle(pool, new Random(seed));

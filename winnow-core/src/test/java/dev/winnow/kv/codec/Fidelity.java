@@ -13,14 +13,14 @@ import dev.winnow.model.Model;
  * The measurement of {@code winnow kv compare}: the full cache continues a prompt greedily;
  * each spec is teacher-forced along that text and its next-token choices compared.
  */
-final class Fidelity {
+public final class Fidelity {
     static final String PROMPT = "Once upon a time";
 
     final Model model;
     final int[] prompt;
     final int[] continuation;
 
-    Fidelity(Model model, int tokens) {
+    public Fidelity(Model model, int tokens) {
         this(model, tokens, PROMPT);
     }
 
@@ -33,10 +33,20 @@ final class Fidelity {
         this.continuation = g.tokens();
     }
 
-    record Result(String spec, double agreement, KvStats stats) {
+    /** The prompt's tokens. */
+    public int[] prompt() {
+        return prompt.clone();
     }
 
-    Result run(String spec) {
+    /** The full cache's greedy continuation. */
+    public int[] continuation() {
+        return continuation.clone();
+    }
+
+    public record Result(String spec, double agreement, KvStats stats) {
+    }
+
+    public Result run(String spec) {
         Session s = new Session(model, prompt.length + continuation.length + 1, Session.DEFAULT_BATCH,
                 KvSpec.parse(spec).newPolicy());
         float[] logits = s.prefill(prompt);

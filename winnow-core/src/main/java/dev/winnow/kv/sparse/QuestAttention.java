@@ -1,0 +1,109 @@
+package dev.winnow.kv.sparse;
+
+import dev.winnow.kv.HeadStore;
+import dev.winnow.kv.KvCache;
+import dev.winnow.kv.policy.Params;
+import dev.winnow.kv.policy.PolicyContext;
+import dev.winnow.kv.policy.PolicyInfo;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Quest (Tang et al. 2024): the entries of a head are cut into pages of {@code page} consecutive
+ * entries, each with the per-channel minimum and maximum of its keys. A query bounds every
+ * page's best score, {@code q·k ≤ Σ_c max(q_c·min_c, q_c·max_c)} (summed over the query heads
+ * sharing the store), and the step reads the pages with the highest bounds, as many as fit in
+ * the budget, plus the sinks and the recent window. Page bounds are built once per page, as its
+ * entries arrive ({@link PageBounds}).
+ */
+public final class QuestAttention extends SparseAttention {
+    public static final PolicyInfo INFO = new PolicyInfo("quest",
+            "pages of keys with per-channel min/max; each step reads the pages whose score bound is highest",
+            "Tang et al. 2024, Quest", params(), QuestAttention::new);
+
+    private static List<PolicyInfo.Param> params() {
+        List<PolicyInfo.Param> p = new ArrayList<>(commonParams());
+        p.add(PolicyInfo.param("page", "16", "entries per page"));
+        return List.copyOf(p);
+    }
+
+    private final int page;
+    private PageBounds[][] bounds;
+    private int[] listed = new int[64];
+
+    public QuestAttention(Params p) {
+        super(p);
+        this.page = p.getInt("page", 16, 1);
+    }
+
+    @Override
+    protected void reset(KvCache cache, PolicyContext ctx) {
+        bounds = new PageBounds[cache.layers()][cache.kvHeads()];
+        for (int l = 0; l < cache.layers(); l++) {
+            for (int h = 0; h < cache.kvHeads(); h++) bounds[l][h] = new PageBounds(cache.headSize(), page);
+        }
+    }
+
+    /** The page bounds of one store (for tests). */
+    public PageBounds bounds(int layer, int kvHead) {
+        return bounds[layer][kvHead];
+    }
+
+    @Override
+    protected void choose(int layer, float[] q, KvCache cache, Selection out) {
+        int group = ctx.groupSize(), hs = cache.headSize();
+        for (int kvh = 0; kvh < cache.kvHeads(); kvh++) {
+            HeadStore store = cache.head(layer, kvh);
+            if (fits(store)) {
+                out.all(kvh);
+                continue;
+            }
+            int n = store.size();
+            PageBounds pb = bounds[layer][kvh];
+            pb.update(store);
+            // Pages that hold middle entries: from the sinks' page to the recent window's.
+            int firstPage = middleStart() / page, lastPage = (middleEnd(n) - 1) / page;
+            int pages = lastPage - firstPage + 1;
+            float[] score = scratch(pages);
+            for (int p = 0; p < pages; p++) {
+                float s = 0;
+                for (int h = kvh * group; h < (kvh + 1) * group; h++) s += pb.bound(firstPage + p, q, h * hs);
+                score[p] = s;
+            }
+            int c = pickPages(score, pages, firstPage, n);
+            keepListed(out, kvh, n, listed, c);
+        }
+    }
+
+    /** Lists the middle entries of the pages with the highest bounds, whole pages only, until the budget is full; returns how many. */
+    private int pickPages(float[] score, int pages, int firstPage, int n) {
+        long[] ranked = rankedPages(score, pages);
+        int room = choosable(), from = middleStart(), to = middleEnd(n);
+        if (listed.length < room) listed = new int[room];
+        int c = 0;
+        for (int r = 0; r < pages && c < room; r++) {
+            int p = firstPage + (int) ranked[r];
+            int lo = Math.max(from, p * page), hi = Math.min(to, (p + 1) * page);
+            if (c + (hi - lo) > room) continue; // a page is read whole or not at all
+            for (int i = lo; i < hi; i++) listed[c++] = i;
+        }
+        return c;
+    }
+
+    private long[] keys = new long[64];
+
+    /** Page numbers by descending score, ties by ascending page (in the low 32 bits of each element). */
+    private long[] rankedPages(float[] score, int pages) {
+        if (keys.length < pages) keys = new long[Math.max(pages, keys.length * 2)];
+        for (int p = 0; p < pages; p++) keys[p] = ((long) ~sortable(score[p]) << 32) | p;
+        java.util.Arrays.sort(keys, 0, pages);
+        for (int p = 0; p < pages; p++) keys[p] &= 0xffffffffL;
+        return keys;
+    }
+
+    /** An int whose signed order is the float's order (NaN last). */
+    private static int sortable(float f) {
+        int bits = Float.floatToIntBits(Float.isNaN(f) ? Float.NEGATIVE_INFINITY : f);
+        return bits ^ ((bits >> 31) & 0x7fffffff);
+    }
+}

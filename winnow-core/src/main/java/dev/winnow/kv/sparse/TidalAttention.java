@@ -1,0 +1,79 @@
+package dev.winnow.kv.sparse;
+
+import dev.winnow.kv.policy.KvSpecException;
+import dev.winnow.kv.policy.Params;
+import dev.winnow.kv.policy.PolicyInfo;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.TreeSet;
+
+/**
+ * TidalDecode (Yang et al. 2024): a few selection layers — by default layer 0 and the middle
+ * layer — run full attention and pick the top entries per KV head; every other layer reads only
+ * the positions the latest selection layer before it picked (position-persistent sparse
+ * attention). {@code layers=0/8/15} chooses the selection layers ('/' separates them).
+ */
+public final class TidalAttention extends LayerSelectedAttention {
+    public static final PolicyInfo INFO = new PolicyInfo("tidal",
+            "selection layers attend fully and pick the top entries; the following layers read only those positions",
+            "Yang et al. 2024, TidalDecode", params(), TidalAttention::new);
+
+    private static List<PolicyInfo.Param> params() {
+        List<PolicyInfo.Param> p = new ArrayList<>(commonParams());
+        p.add(PolicyInfo.param("layers", "0/mid", "selection layers, separated by '/' ('mid' = layers/2)"));
+        return List.copyOf(p);
+    }
+
+    private final List<String> layerNames;
+    private TreeSet<Integer> selection;
+
+    public TidalAttention(Params p) {
+        super(p);
+        this.layerNames = parseLayers(p, "layers", "0/mid");
+    }
+
+    /** Parses a '/'-separated list of layer numbers or 'mid'. */
+    static List<String> parseLayers(Params p, String name, String defaultValue) {
+        String text = p.getString(name, defaultValue);
+        List<String> out = new ArrayList<>();
+        for (String part : text.split("/")) {
+            String t = part.trim();
+            if (!t.equals("mid")) {
+                try {
+                    if (Integer.parseInt(t) < 0) throw new NumberFormatException();
+                } catch (NumberFormatException e) {
+                    throw new KvSpecException(p.policy() + ": " + name + "=" + text + " should be layer numbers >= 0 or 'mid' separated by '/', e.g. 0/mid");
+                }
+            }
+            out.add(t);
+        }
+        return List.copyOf(out);
+    }
+
+    static TreeSet<Integer> resolve(List<String> names, int layers, String policy, String param) {
+        TreeSet<Integer> out = new TreeSet<>();
+        for (String t : names) {
+            int l = t.equals("mid") ? layers / 2 : Integer.parseInt(t);
+            if (l >= layers) {
+                throw new KvSpecException(policy + ": " + param + " names layer " + l + " but the model has " + layers + " layers (0-" + (layers - 1) + ")");
+            }
+            out.add(l);
+        }
+        return out;
+    }
+
+    @Override
+    protected void check(int layers) {
+        selection = resolve(layerNames, layers, "tidal", "layers");
+    }
+
+    /** The selection layers for the attached model. */
+    public TreeSet<Integer> selectionLayers() {
+        return selection;
+    }
+
+    @Override
+    protected Role role(int layer, int layers) {
+        return selection.contains(layer) ? Role.SELECT : Role.SPARSE;
+    }
+}

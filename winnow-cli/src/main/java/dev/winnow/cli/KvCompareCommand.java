@@ -7,6 +7,7 @@ import dev.winnow.generate.Session;
 import dev.winnow.generate.TokenListener;
 import dev.winnow.kv.KvStats;
 import dev.winnow.kv.policy.KvPolicies;
+import dev.winnow.kv.sparse.SparseMethods;
 import dev.winnow.kv.policy.KvSpec;
 import dev.winnow.kv.policy.PolicyInfo;
 import dev.winnow.model.Model;
@@ -36,7 +37,7 @@ final class KvCompareCommand implements Callable<Integer> {
     @Option(names = {"-m", "--model"}, required = true, paramLabel = "FILE", description = "GGUF model file.")
     java.nio.file.Path model;
 
-    @Option(names = "--kv", paramLabel = "SPEC", description = "A spec to compare; repeatable. Default: every policy at every --budgets value.")
+    @Option(names = "--kv", paramLabel = "SPEC", description = "A spec to compare; repeatable. Default: every eviction policy and sparse-attention method at every --budgets value.")
     List<String> specs = new ArrayList<>();
 
     @Option(names = "--budgets", paramLabel = "N,N,…", split = ",", defaultValue = "32,64,128",
@@ -74,6 +75,7 @@ final class KvCompareCommand implements Callable<Integer> {
             for (int b : budgets) {
                 if (b < 8) throw new CliException("--budgets: " + b + " is too small (at least 8)");
                 for (PolicyInfo p : KvPolicies.all()) if (!p.name().equals("full")) all.add(specFor(p.name(), b));
+                for (PolicyInfo p : SparseMethods.all()) all.add(p.name() + ":budget=" + b);
             }
         }
         List<KvSpec> parsed = all.stream().map(KvSpec::parse).toList();
@@ -91,8 +93,8 @@ final class KvCompareCommand implements Callable<Integer> {
             Generation ref = full.generate(promptIds, GenerationParams.builder().temperature(0).maxTokens(tokens)
                     .ignoreEos(true).build(), TokenListener.NONE);
             Row fullRow = run(m, ctx, promptIds, ref.tokens(), KvSpec.FULL);
-            out.println("| spec | entries/head (mean) | KV bytes held | KV bytes allocated | decode tok/s | top-1 agreement |");
-            out.println("|---|---|---|---|---|---|");
+            out.println("| spec | entries/head (mean) | read/step (mean) | KV bytes held | KV bytes allocated | decode tok/s | top-1 agreement |");
+            out.println("|---|---|---|---|---|---|---|");
             print(out, fullRow);
             for (int i = 0; i < parsed.size(); i++) {
                 err.println(Format.f("[%d/%d] %s", i + 1, parsed.size(), parsed.get(i)));
@@ -104,11 +106,14 @@ final class KvCompareCommand implements Callable<Integer> {
         return 0;
     }
 
-    record Row(String spec, double entriesPerHead, long bytes, long allocated, double tokensPerSecond, double agreement) {
+    /** One spec's measurements; {@code readPerStep} is the mean entries a head's decoding attention read. */
+    record Row(String spec, double entriesPerHead, double readPerStep, long bytes, long allocated, double tokensPerSecond,
+               double agreement) {
     }
 
     private static void print(PrintWriter out, Row r) {
-        out.println(Format.f("| `%s` | %.1f | %s | %s | %.0f | %.1f%% |", r.spec(), r.entriesPerHead(), Format.bytes(r.bytes()),
+        out.println(Format.f("| `%s` | %.1f | %.1f | %s | %s | %.0f | %.1f%% |", r.spec(), r.entriesPerHead(), r.readPerStep(),
+                Format.bytes(r.bytes()),
                 Format.bytes(r.allocated()), r.tokensPerSecond(), 100 * r.agreement()));
         out.flush();
     }
@@ -128,6 +133,6 @@ final class KvCompareCommand implements Callable<Integer> {
         KvStats st = s.cache().stats();
         double perHead = (double) st.totalEntries() / (m.config().layers() * m.config().kvHeads());
         double tps = continuation.length > 1 ? (continuation.length - 1) * 1e9 / (t1 - t0) : 0;
-        return new Row(spec.toString(), perHead, st.bytesUsed(), st.bytesAllocated(), tps, (double) agree / continuation.length);
+        return new Row(spec.toString(), perHead, st.reads().meanRead(), st.bytesUsed(), st.bytesAllocated(), tps, (double) agree / continuation.length);
     }
 }

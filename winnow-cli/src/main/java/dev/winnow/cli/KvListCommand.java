@@ -26,7 +26,12 @@ final class KvListCommand implements Callable<Integer> {
         print(out, KvPolicies.all());
         out.println();
         out.println("Storage, precision and merging (compose with '+', e.g. snapkv:budget=256+kivi:bits=2):");
-        print(out, dev.winnow.kv.codec.KvCodecs.all());
+        java.util.List<dev.winnow.kv.policy.PolicyInfo> sparse = dev.winnow.kv.sparse.SparseMethods.all();
+        print(out, dev.winnow.kv.codec.KvCodecs.all().stream().filter(p -> !sparse.contains(p)).toList());
+        out.println();
+        out.println("Sparse attention: every entry kept, each decoding step reads at most budget entries per head");
+        out.println("(compose with '+', e.g. quest:budget=512+int8, streaming:sinks=4,window=8192+tidal:budget=256):");
+        print(out, sparse);
         out.flush();
         return 0;
     }

@@ -7,7 +7,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * DELTA (Zeng et al. 2025, dynamic layer-aware token attention): the first {@code full} layers
+ * DELTA (2025, dynamic layer-aware token attention): the first {@code full} layers
  * attend to everything, then every {@code every}-th layer from there is a selection layer
  * (full attention, picks the top entries by attention summed over the heads sharing a store),
  * and the layers in between read only the positions the latest selection layer picked.
@@ -15,7 +15,7 @@ import java.util.List;
 public final class DeltaAttention extends LayerSelectedAttention {
     public static final PolicyInfo INFO = new PolicyInfo("delta",
             "full attention in the first layers, then periodic selection layers whose picks the sparse layers read",
-            "Zeng et al. 2025, DELTA", params(), DeltaAttention::new);
+            "DELTA 2025 (dynamic layer-aware token attention)", params(), DeltaAttention::new);
 
     private static List<PolicyInfo.Param> params() {
         List<PolicyInfo.Param> p = new ArrayList<>(commonParams());

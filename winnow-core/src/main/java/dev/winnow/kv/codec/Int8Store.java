@@ -13,24 +13,67 @@ import jdk.incubator.vector.VectorSpecies;
  * the head is smaller) holds an f16 scale {@code d} and one signed byte per value; value =
  * d × q with d = max|x| / 127 (rounded up to f16, so |x − d·q| ≤ d/2). 34 bytes per 32 values.
  * Attention works on the bytes: q·k = Σ_blocks d · Σ q_j·k_j; Σ p·v adds p·d·q.
+ *
+ * <p>With {@code smooth} (the default for keys) the store first divides each channel by a
+ * per-channel scale s_c fixed from the first vector appended, x_c = s_c · d · q_c, and folds s
+ * into the query at attention time: q·k = Σ_blocks d · Σ (q_j s_j)·c_j, the same kernel. Keys
+ * carry outlier channels (per head, stable over tokens) that otherwise set every token's block
+ * scale and leave the small channels few levels; s_c = √(|x_c| / max|x|) of the first vector,
+ * clamped to [1/2, 1] (SmoothQuant's migration strength ½, at most 2:1 between channels, so a
+ * poorly chosen s at most doubles any channel's error bound d/2). The scale vector is part of
+ * the store (4 bytes per channel, reported as {@code int8-channels}).
  */
 public final class Int8Store extends TokenStore {
     private static final VectorSpecies<Float> F = FloatVector.SPECIES_PREFERRED;
     private static final VectorSpecies<Byte> B = VectorSpecies.of(byte.class, VectorShape.forBitSize(F.length() * 8));
+    /** The smallest channel scale relative to the largest: at most 2:1 between channels. */
+    static final float MIN_CHANNEL_SCALE = 0.5f;
     private final int block;
     private final int blocks;
+    private final boolean smooth;
     private byte[] codes;
     private short[] scales;
+    /** The channel scales s (fixed at the first append) and their inverses; null until then or without smoothing. */
+    private float[] channel;
+    private float[] inverse;
 
+    /** Plain Q8_0 blocks (no channel smoothing). */
     public Int8Store(int dim, int block) {
+        this(dim, block, false);
+    }
+
+    public Int8Store(int dim, int block, boolean smooth) {
         super(dim);
         this.block = Blocks.check(dim, block, "int8");
         this.blocks = dim / this.block;
+        this.smooth = smooth;
         init();
     }
 
     public int block() {
         return block;
+    }
+
+    public boolean smooth() {
+        return smooth;
+    }
+
+    /** The channel scales s, or null (not smoothing, or nothing appended yet). */
+    public float[] channelScales() {
+        return channel == null ? null : channel.clone();
+    }
+
+    /** Fixes the channel scales from the first vector: s_c = √(|x_c| / max|x|) clamped to [1/2, 1]. */
+    private void fixChannels(float[] v, int off) {
+        float max = 0;
+        for (int c = 0; c < dim; c++) max = Math.max(max, Math.abs(v[off + c]));
+        channel = new float[dim];
+        inverse = new float[dim];
+        for (int c = 0; c < dim; c++) {
+            float s = max > 0 ? (float) Math.sqrt(Math.abs(v[off + c]) / max) : 1f;
+            channel[c] = Math.max(MIN_CHANNEL_SCALE, Math.min(1f, s));
+            inverse[c] = 1f / channel[c];
+        }
     }
 
     @Override
@@ -47,17 +90,20 @@ public final class Int8Store extends TokenStore {
 
     @Override
     protected void encode(int i, float[] v, int off) {
+        if (smooth && channel == null) fixChannels(v, off);
+        float[] inv = inverse;
         for (int b = 0; b < blocks; b++) {
-            int from = off + b * block;
+            int from = off + b * block, c0 = b * block;
             float amax = 0;
-            for (int k = 0; k < block; k++) amax = Math.max(amax, Math.abs(v[from + k]));
+            for (int k = 0; k < block; k++) amax = Math.max(amax, Math.abs(inv == null ? v[from + k] : v[from + k] * inv[c0 + k]));
             Half.checkRange(amax, "int8");
             short h = Half.up(amax / 127f);
             float d = Half.f16(h);
             scales[i * blocks + b] = h;
-            int base = i * dim + b * block;
+            int base = i * dim + c0;
             for (int k = 0; k < block; k++) {
-                int q = d == 0 ? 0 : Math.round(v[from + k] / d);
+                float x = inv == null ? v[from + k] : v[from + k] * inv[c0 + k];
+                int q = d == 0 ? 0 : Math.round(x / d);
                 codes[base + k] = (byte) Math.max(-127, Math.min(127, q));
             }
         }
@@ -77,10 +123,14 @@ public final class Int8Store extends TokenStore {
     @Override
     public void get(int i, float[] out, int off) {
         check(i);
+        float[] ch = channel;
         for (int b = 0; b < blocks; b++) {
             float d = Half.f16(scales[i * blocks + b]);
             int base = i * dim + b * block;
-            for (int k = 0; k < block; k++) out[off + b * block + k] = d * codes[base + k];
+            for (int k = 0; k < block; k++) {
+                int c = b * block + k;
+                out[off + c] = ch == null ? d * codes[base + k] : ch[c] * (d * codes[base + k]);
+            }
         }
     }
 
@@ -98,7 +148,11 @@ public final class Int8Store extends TokenStore {
         if (vectorized()) {
             int lanes = F.length();
             FloatVector[] qv = new FloatVector[dim / lanes];
-            for (int j = 0; j < qv.length; j++) qv[j] = FloatVector.fromArray(F, q, qOff + j * lanes);
+            float[] ch = channel;
+            for (int j = 0; j < qv.length; j++) {
+                qv[j] = FloatVector.fromArray(F, q, qOff + j * lanes);
+                if (ch != null) qv[j] = qv[j].mul(FloatVector.fromArray(F, ch, j * lanes));
+            }
             for (int i = 0; i < n; i++) {
                 FloatVector acc = FloatVector.zero(F);
                 for (int b = 0; b < blocks; b++) {
@@ -113,6 +167,20 @@ public final class Int8Store extends TokenStore {
             return;
         }
         byte[] c = codes;
+        float[] ch = channel;
+        if (ch != null) {
+            for (int i = 0; i < n; i++) {
+                float sum = 0;
+                for (int b = 0; b < blocks; b++) {
+                    int base = i * dim + b * block, x = qOff + b * block, c0 = b * block;
+                    float s = 0;
+                    for (int k = 0; k < block; k++) s += (q[x + k] * ch[c0 + k]) * c[base + k];
+                    sum += Half.f16(scales[i * blocks + b]) * s;
+                }
+                out[outOff + i] = scale * sum;
+            }
+            return;
+        }
         for (int i = 0; i < n; i++) {
             float sum = 0;
             for (int b = 0; b < blocks; b++) {
@@ -127,15 +195,17 @@ public final class Int8Store extends TokenStore {
 
     @Override
     public void accumulate(float[] w, int wOff, int n, float[] out, int off) {
+        float[] ch = channel;
         if (vectorized()) {
             int lanes = F.length();
             for (int c0 = 0; c0 < dim; c0 += lanes) {
                 int b = c0 / block;
-                FloatVector acc = FloatVector.fromArray(F, out, off + c0);
+                FloatVector acc = ch == null ? FloatVector.fromArray(F, out, off + c0) : FloatVector.zero(F);
                 for (int i = 0; i < n; i++) {
                     float wd = w[wOff + i] * Half.f16(scales[i * blocks + b]);
                     acc = codes(i * dim + c0).fma(FloatVector.broadcast(F, wd), acc);
                 }
+                if (ch != null) acc = acc.fma(FloatVector.fromArray(F, ch, c0), FloatVector.fromArray(F, out, off + c0));
                 acc.intoArray(out, off + c0);
             }
             return;
@@ -146,7 +216,11 @@ public final class Int8Store extends TokenStore {
             for (int b = 0; b < blocks; b++) {
                 float wd = wi * Half.f16(scales[i * blocks + b]);
                 int base = i * dim + b * block, o = off + b * block;
-                for (int k = 0; k < block; k++) out[o + k] += wd * c[base + k];
+                if (ch == null) {
+                    for (int k = 0; k < block; k++) out[o + k] += wd * c[base + k];
+                } else {
+                    for (int k = 0; k < block; k++) out[o + k] += ch[b * block + k] * (wd * c[base + k]);
+                }
             }
         }
     }
@@ -154,6 +228,34 @@ public final class Int8Store extends TokenStore {
     @Override
     public int bytesPerVector() {
         return dim + 2 * blocks;
+    }
+
+    /** Bytes of the channel scales (4 per channel once fixed). */
+    private long channelBytes() {
+        return channel == null ? 0 : 4L * dim;
+    }
+
+    @Override
+    public long bytesUsed() {
+        return super.bytesUsed() + channelBytes();
+    }
+
+    @Override
+    public long bytesAllocated() {
+        return super.bytesAllocated() + channelBytes();
+    }
+
+    @Override
+    public void clear() {
+        super.clear();
+        channel = null;
+        inverse = null;
+    }
+
+    @Override
+    public void usage(UsageSink sink) {
+        sink.add(codec(), size(), super.bytesUsed());
+        if (channel != null) sink.add("int8-channels", 0, channelBytes());
     }
 
     @Override

@@ -17,7 +17,16 @@ public record KvCodec(String name, IntFunction<VectorStore> factory) {
 
     /** GGUF Q8_0 blocks. */
     public static KvCodec int8(int block) {
-        return new KvCodec(block == 32 ? "int8" : "int8:block=" + block, d -> new Int8Store(d, block));
+        return int8(block, false);
+    }
+
+    /**
+     * GGUF Q8_0 blocks; {@code smooth} (for keys) divides each channel by a scale fixed from the
+     * first vector and folds it into the query ({@link Int8Store}). The name does not say which:
+     * {@code int8} keys are smoothed, {@code int8} values are not.
+     */
+    public static KvCodec int8(int block, boolean smooth) {
+        return new KvCodec(block == 32 ? "int8" : "int8:block=" + block, d -> new Int8Store(d, block, smooth));
     }
 
     /** GGUF Q4_1 blocks (bits 4) or their 2-bit analogue. */

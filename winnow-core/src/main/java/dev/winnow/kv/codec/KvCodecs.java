@@ -35,8 +35,9 @@ public final class KvCodecs {
                 p -> new CodecComponent("f16", KvCodec.F16, KvCodec.F16)));
         register(new PolicyInfo("bf16", "keys and values in bfloat16 (16 bits)", "-", List.of(),
                 p -> new CodecComponent("bf16", KvCodec.BF16, KvCodec.BF16)));
-        register(new PolicyInfo("int8", "per-token blocks: f16 scale + 8-bit codes (GGUF Q8_0; 8.5 bits)",
-                "llama.cpp --cache-type-k/v q8_0", List.of(blockParam()), p -> tokenCodec(p, "int8")));
+        register(new PolicyInfo("int8", "per-token blocks: f16 scale + 8-bit codes (GGUF Q8_0; 8.5 bits); "
+                + "keys channel-smoothed", "llama.cpp --cache-type-k/v q8_0; SmoothQuant-style key smoothing",
+                List.of(blockParam(), smoothParam()), p -> tokenCodec(p, "int8")));
         register(new PolicyInfo("int4", "per-token blocks: f16 scale + f16 min + 4-bit codes (GGUF Q4_1; 5 bits)",
                 "llama.cpp --cache-type-k/v q4_1", List.of(blockParam()), p -> tokenCodec(p, "int4")));
         register(new PolicyInfo("int2", "per-token blocks: f16 scale + f16 min + 2-bit codes (3 bits)", "-",
@@ -44,7 +45,8 @@ public final class KvCodecs {
         register(new PolicyInfo("codec", "separate codecs for keys and values; also written k=…,v=… without the name",
                 "llama.cpp --cache-type-k / --cache-type-v",
                 List.of(PolicyInfo.param("k", "f32", "key codec: " + String.join(" | ", TOKEN_CODECS)),
-                        PolicyInfo.param("v", "f32", "value codec: " + String.join(" | ", TOKEN_CODECS)), blockParam()),
+                        PolicyInfo.param("v", "f32", "value codec: " + String.join(" | ", TOKEN_CODECS)), blockParam(),
+                        smoothParam()),
                 KvCodecs::keyValueCodec));
         register(new PolicyInfo("kivi", "keys per channel over groups of tokens, values per token, asymmetric; "
                 + "the newest tokens in f32", "Liu et al. 2024, KIVI",
@@ -96,6 +98,15 @@ public final class KvCodecs {
         return PolicyInfo.param("block", "32", "values per scale (the head size if smaller; must divide it)");
     }
 
+    private static PolicyInfo.Param smoothParam() {
+        return PolicyInfo.param("smooth", "true", "int8 keys divided per channel by a scale fixed from the first key "
+                + "(folded into the query); false: plain Q8_0");
+    }
+
+    private static boolean smooth(Params p) {
+        return p.getString("smooth", "true", "true", "false").equals("true");
+    }
+
     /** Every component, in registration order. */
     public static List<PolicyInfo> all() {
         return Collections.unmodifiableList(new ArrayList<>(REGISTRY.values()));
@@ -112,16 +123,18 @@ public final class KvCodecs {
 
     private static KvComponent tokenCodec(Params p, String name) {
         int block = p.getInt("block", 32, 1);
-        KvCodec c = codecByName(name, block, p.policy(), "codec");
-        return new CodecComponent(p.spec(), c, c);
+        boolean smooth = name.equals("int8") && smooth(p);
+        return new CodecComponent(p.spec(), codecByName(name, block, p.policy(), "codec", smooth),
+                codecByName(name, block, p.policy(), "codec", false));
     }
 
-    static KvCodec codecByName(String name, int block, String component, String param) {
+    /** A per-token codec by name; {@code smooth}: int8 with channel smoothing (for keys). */
+    static KvCodec codecByName(String name, int block, String component, String param, boolean smooth) {
         return switch (name.toLowerCase(Locale.ROOT)) {
             case "f32" -> KvCodec.F32;
             case "f16" -> KvCodec.F16;
             case "bf16" -> KvCodec.BF16;
-            case "int8", "q8_0" -> KvCodec.int8(block);
+            case "int8", "q8_0" -> KvCodec.int8(block, smooth);
             case "int4", "q4_1" -> KvCodec.asym(4, block);
             case "int2" -> KvCodec.asym(2, block);
             default -> throw new KvSpecException(component + ": " + param + "='" + name + "' is not a codec; valid: "
@@ -131,8 +144,9 @@ public final class KvCodecs {
 
     private static KvComponent keyValueCodec(Params p) {
         int block = p.getInt("block", 32, 1);
-        KvCodec k = codecByName(p.getString("k", "f32"), block, p.policy(), "k");
-        KvCodec v = codecByName(p.getString("v", "f32"), block, p.policy(), "v");
+        boolean smooth = smooth(p);
+        KvCodec k = codecByName(p.getString("k", "f32"), block, p.policy(), "k", smooth);
+        KvCodec v = codecByName(p.getString("v", "f32"), block, p.policy(), "v", false);
         return new CodecComponent(p.spec(), k, v);
     }
 

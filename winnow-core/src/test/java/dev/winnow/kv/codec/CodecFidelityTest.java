@@ -36,17 +36,15 @@ class CodecFidelityTest {
     }
 
     /**
-     * The issue asks int8 ≥ 99 % and KIVI-4 ≥ 97 %. KIVI-4 reaches it; int8 (GGUF Q8_0, one block
-     * per 8-value head vector) measures 98.0 % here: stories260K's keys carry one outlier channel
-     * (the slowest RoPE pair, magnitude ~15 against 1–5 elsewhere), so a per-token scale
-     * max|x|/127 leaves the small channels ~6 % relative error; the 10 flips out of 512 are all
-     * near-ties of the full cache (top-2 logit margins 0.004–0.2), and int8 values alone flip
-     * none. Over five prompts int8 averages 98.8 %. The floor below pins the measured value.
+     * The issue's criterion: int8 ≥ 99 % and KIVI-4 ≥ 97 %. int8 keys are channel-smoothed Q8_0
+     * (see {@link Int8Store}); plain Q8_0 keys ({@code smooth=false}) lose to stories260K's outlier
+     * key channel and are measured in {@link #otherVariantsAreMeasured}.
      */
     @Test
     void int8AndKivi4AgreeWithTheF32Cache() {
         assertThat(measure("f32").agreement()).isEqualTo(1.0);
-        assertThat(measure("int8").agreement()).isGreaterThanOrEqualTo(0.975);
+        assertThat(measure("int8").agreement()).isGreaterThanOrEqualTo(0.99);
+        assertThat(measure("k=int8,v=f32").agreement()).isGreaterThanOrEqualTo(0.99);
         assertThat(measure("k=f32,v=int8").agreement()).isGreaterThanOrEqualTo(0.99);
         assertThat(measure("kivi:bits=4").agreement()).isGreaterThanOrEqualTo(0.97);
     }
@@ -57,6 +55,7 @@ class CodecFidelityTest {
         java.util.Map<String, Double> floors = new java.util.LinkedHashMap<>();
         floors.put("f16", 0.99);
         floors.put("bf16", 0.98);
+        floors.put("int8:smooth=false", 0.975);
         floors.put("int4", 0.70);
         floors.put("int2", 0.15);
         floors.put("k=int8,v=int4", 0.95);

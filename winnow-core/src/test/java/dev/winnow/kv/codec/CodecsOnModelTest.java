@@ -79,6 +79,27 @@ class CodecsOnModelTest {
     }
 
     @Test
+    void int8KeysAreChannelSmoothedAndTheScalesAreCounted() {
+        for (String spec : new String[] {"int8", "h2o:budget=32+int8", "int8:smooth=false"}) {
+            Session s = generate(spec, 60);
+            KvStats st = s.cache().stats();
+            boolean smooth = !spec.endsWith("smooth=false");
+            int dim = model.config().headSize(), stores = st.entries().length * st.entries()[0].length;
+            long entries = st.totalEntries();
+            for (int l = 0; l < st.entries().length; l++) {
+                for (int h = 0; h < st.entries()[l].length; h++) {
+                    assertThat(((Int8Store) s.cache().head(l, h).keyStore()).smooth()).as(spec).isEqualTo(smooth);
+                    assertThat(((Int8Store) s.cache().head(l, h).valueStore()).smooth()).as(spec).isFalse();
+                }
+            }
+            // Q8_0 at head size 8: 8 codes + one f16 scale; smoothed keys add 4 bytes per channel per store
+            assertThat(st.keyBytes()).as(spec).isEqualTo(entries * (dim + 2) + (smooth ? (long) stores * 4 * dim : 0));
+            assertThat(st.valueBytes()).as(spec).isEqualTo(entries * (dim + 2));
+            assertThat(st.keyVectors("int8")).isEqualTo(entries);
+        }
+    }
+
+    @Test
     void mikvDemotesWhatTheEvictionPolicyWouldDrop() {
         Session s = generate("h2o:budget=32+mikv:high=8,low=2", 60);
         KvStats st = s.cache().stats();

@@ -50,6 +50,12 @@ class ComposedSpecTest {
         KvCache cache = attach("int8", 32);
         assertThat(cache.head(0, 0).keyStore()).isInstanceOf(Int8Store.class);
         assertThat(cache.head(1, 0).valueStore()).isInstanceOf(Int8Store.class);
+        // keys channel-smoothed, values plain Q8_0; smooth=false: both plain
+        assertThat(((Int8Store) cache.head(0, 0).keyStore()).smooth()).isTrue();
+        assertThat(((Int8Store) cache.head(1, 0).valueStore()).smooth()).isFalse();
+        assertThat(((Int8Store) attach("int8:smooth=false", 32).head(0, 0).keyStore()).smooth()).isFalse();
+        assertThat(((Int8Store) attach("k=int8,v=int8", 32).head(0, 0).keyStore()).smooth()).isTrue();
+        assertThat(((Int8Store) attach("k=int8,v=int8", 32).head(0, 0).valueStore()).smooth()).isFalse();
         assertThat(cache.storage().describe()).isEqualTo("int8");
         // a plain eviction policy is not wrapped
         assertThat(KvSpec.parse("h2o:budget=8").newPolicy()).isInstanceOf(EvictionPolicy.class);

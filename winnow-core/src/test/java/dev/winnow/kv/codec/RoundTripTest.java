@@ -67,6 +67,48 @@ class RoundTripTest {
     }
 
     @Test
+    void smoothedInt8FixesChannelScalesFromTheFirstVectorAndBoundsTheError() {
+        Random r = new Random(5);
+        for (int trial = 0; trial < 50; trial++) {
+            for (int dim : DIMS) {
+                float[] v = data(r, 16, dim, trial);
+                Int8Store s = new Int8Store(dim, 32, true);
+                assertThat(s.channelScales()).isNull();
+                assertThat(s.bytesUsed()).isZero();
+                int block = Math.min(32, dim);
+                float[] x = new float[dim];
+                float first = 0;
+                for (int c = 0; c < dim; c++) first = Math.max(first, Math.abs(v[c]));
+                for (int i = 0; i < 16; i++) {
+                    s.append(v, i * dim);
+                    float[] ch = s.channelScales();
+                    for (int c = 0; c < dim; c++) {
+                        // s_c = √(|x_c| / max|x|) of the first vector, clamped to [1/2, 1]
+                        double expected = first == 0 ? 1 : Math.max(0.5, Math.min(1, Math.sqrt(Math.abs(v[c]) / first)));
+                        assertThat((double) ch[c]).isCloseTo(expected, org.assertj.core.data.Offset.offset(1e-6));
+                    }
+                    s.get(i, x, 0);
+                    for (int b = 0; b < dim / block; b++) {
+                        float d = s.scale(i, b);
+                        float amax = 0;
+                        for (int k = 0; k < block; k++) amax = Math.max(amax, Math.abs(v[i * dim + b * block + k]));
+                        for (int k = 0; k < block; k++) {
+                            int c = b * block + k;
+                            double err = Math.abs(x[c] - v[i * dim + c]);
+                            // half a step of the smoothed block, scaled back: at most twice plain Q8_0's bound
+                            assertThat(err).isLessThanOrEqualTo(ch[c] * d / 2 * SLACK + 1e-12);
+                            assertThat(err).isLessThanOrEqualTo(2 * amax / 127.0 / 2 * (1 + 0x1p-10) * SLACK + 1e-7);
+                        }
+                    }
+                }
+                assertThat(s.bytesUsed()).isEqualTo(16L * (dim + 2 * (dim / block)) + 4L * dim);
+                s.clear();
+                assertThat(s.channelScales()).isNull();
+            }
+        }
+    }
+
+    @Test
     void int4AndInt2ErrorIsAtMostHalfTheBlockScale() {
         Random r = new Random(3);
         for (int bits : new int[] {4, 2}) {

@@ -23,6 +23,7 @@ final class Stores {
                 new Kind("f16", d -> new F16Store(d, false)),
                 new Kind("bf16", d -> new F16Store(d, true)),
                 new Kind("int8", d -> new Int8Store(d, 32)),
+                new Kind("int8-smooth", d -> new Int8Store(d, 32, true)),
                 new Kind("int4", d -> new AsymStore(d, 4, 32)),
                 new Kind("int2", d -> new AsymStore(d, 2, 32)),
                 new Kind("kivi2-keys", d -> KvCodec.kiviKeys(2, 8, 5).newStore(d)),

@@ -81,7 +81,13 @@ final class BenchCommand implements Callable<Integer> {
     boolean json;
 
     /** One test's measured runs; {@code kvBytes}: bytes the cache held at the end of the last run. */
-    record Result(String test, int nPrompt, int nGen, int depth, double[] tokensPerSecond, long kvBytes, long kvEntries) {
+    /**
+     * One test's runs; {@code readPerHeadStep} is the mean entries a head's attention read per
+     * decoding step and {@code fractionRead} their share of the entries held (below 1 with sparse
+     * attention; 1 with full attention; 0 for a prompt test).
+     */
+    record Result(String test, int nPrompt, int nGen, int depth, double[] tokensPerSecond, long kvBytes, long kvEntries,
+                  double readPerHeadStep, double fractionRead) {
         double median() {
             double[] s = tokensPerSecond.clone();
             Arrays.sort(s);
@@ -125,7 +131,9 @@ final class BenchCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
         Parallel parallel = Threads.pool(threads);
+        long loadStart = System.nanoTime();
         try (parallel; Model m = Model.load(model, parallel)) {
+            Startup startup = startup(m, loadStart);
             err.println(Format.f("bench: %s (%s, %s parameters, %s), %d threads, KV %s", model.getFileName(),
                     Models.typeSummary(m.file()), Format.count(Models.parameterCount(m.file())),
                     Format.bytes(Models.tensorBytes(m.file())), parallel.threads(), kvSpec));
@@ -147,16 +155,34 @@ final class BenchCommand implements Callable<Integer> {
             OptionalLong rss = peakRss();
             long weightBytes = m.weights().bytesPerToken();
             Result lastTg = results.stream().filter(r -> r.nGen() > 0).reduce((a, b) -> b).orElse(null);
-            // Bytes read per decoded token: every weight matrix once and every KV entry held once.
-            Double bandwidth = lastTg != null ? (weightBytes + lastTg.kvBytes()) * lastTg.median() / 1e9 : null;
+            // Bytes read per decoded token: every weight matrix once and the KV entries the attention read.
+            Double bandwidth = lastTg != null ? (weightBytes + lastTg.kvBytes() * lastTg.fractionRead()) * lastTg.median() / 1e9 : null;
             if (json) {
-                printJson(out, m, parallel.threads(), results, rss, weightBytes, bandwidth);
+                printJson(out, m, parallel.threads(), results, rss, weightBytes, bandwidth, startup);
             } else {
-                printTable(out, m, parallel.threads(), results, rss, weightBytes, bandwidth);
+                printTable(out, m, parallel.threads(), results, rss, weightBytes, bandwidth, startup);
             }
         }
         out.flush();
         return 0;
+    }
+
+    /**
+     * Start-up, cold (before any warm-up): {@code loadMs} to map the file and build the model,
+     * {@code firstTokenMs} from the start of loading to the logits of a one-token prompt, and
+     * {@code processMs} from the JVM's start to those logits (what a user waits for).
+     */
+    record Startup(double loadMs, double firstTokenMs, double processMs) {
+    }
+
+    private Startup startup(Model m, long loadStart) {
+        long loaded = System.nanoTime();
+        Session s = new Session(m, 16, batch, kvSpec.newPolicy());
+        int bos = m.tokenizer().bosId();
+        s.prefill(new int[] {bos >= 0 ? bos : 0});
+        long first = System.nanoTime();
+        double sinceJvm = System.currentTimeMillis() - java.lang.management.ManagementFactory.getRuntimeMXBean().getStartTime();
+        return new Startup((loaded - loadStart) / 1e6, (first - loadStart) / 1e6, sinceJvm);
     }
 
     private Result run(Model m, String name, int p, int n, int depth, PrintWriter err) {
@@ -170,7 +196,8 @@ final class BenchCommand implements Callable<Integer> {
             err.flush();
         }
         dev.winnow.kv.KvStats st = last.cache().stats();
-        return new Result(name, p, n, depth, tps, st.bytesUsed(), st.totalEntries());
+        return new Result(name, p, n, depth, tps, st.bytesUsed(), st.totalEntries(), st.reads().meanRead(),
+                st.reads().fractionRead());
     }
 
     /**
@@ -246,7 +273,7 @@ final class BenchCommand implements Callable<Integer> {
     }
 
     private void printTable(PrintWriter out, Model m, int nThreads, List<Result> results, OptionalLong rss,
-                            long weightBytes, Double bandwidth) {
+                            long weightBytes, Double bandwidth, Startup startup) {
         Format.Table t = new Format.Table(true, new boolean[] {false, true, true, false, true, true, true, true},
                 "model", "size", "params", "type", "threads", "test", "t/s", "min–max");
         String file = m.path().getFileName().toString();
@@ -262,16 +289,23 @@ final class BenchCommand implements Callable<Integer> {
         out.println(Format.f("t/s: median ± standard deviation of %d run%s%s", repetitions, repetitions == 1 ? "" : "s",
                 noWarmup ? " (no warm-up)" : " after one warm-up run"));
         out.println("peak RSS: " + (rss.isPresent() ? Format.bytes(rss.getAsLong()) + " (VmHWM)" : "n/a (no /proc/self/status)"));
+        out.println(Format.f("start-up (cold): load %.0f ms, load + first token %.0f ms, JVM start to first token %.0f ms",
+                startup.loadMs(), startup.firstTokenMs(), startup.processMs()));
         Result lastTg = results.stream().filter(r -> r.nGen() > 0).reduce((a, b) -> b).orElse(null);
         if (bandwidth != null) {
             out.println(Format.f("decode bandwidth (%s): %.2f GB/s ((%s of weights + %s of KV cache) read per token × %.2f t/s)",
-                    lastTg.test(), bandwidth, Format.bytes(weightBytes), Format.bytes(lastTg.kvBytes()), lastTg.median()));
+                    lastTg.test(), bandwidth, Format.bytes(weightBytes),
+                    Format.bytes((long) (lastTg.kvBytes() * lastTg.fractionRead())), lastTg.median()));
+            if (lastTg.fractionRead() > 0 && lastTg.fractionRead() < 1) {
+                out.println(Format.f("sparse attention (%s): read %.1f entries per head and step, %.1f%% of those held",
+                        lastTg.test(), lastTg.readPerHeadStep(), 100 * lastTg.fractionRead()));
+            }
         }
         if (!kvSpec.isFull()) out.println("KV cache: " + kvSpec);
     }
 
     private void printJson(PrintWriter out, Model m, int nThreads, List<Result> results, OptionalLong rss,
-                           long weightBytes, Double bandwidth) throws IOException {
+                           long weightBytes, Double bandwidth, Startup startup) throws IOException {
         Map<String, Object> j = new LinkedHashMap<>();
         j.put("model", m.path().toString());
         j.put("model_filename", m.path().getFileName().toString());
@@ -292,6 +326,8 @@ final class BenchCommand implements Callable<Integer> {
             x.put("n_depth", r.depth());
             x.put("kv_bytes", r.kvBytes());
             x.put("kv_entries", r.kvEntries());
+            x.put("kv_read_per_head_step", r.readPerHeadStep());
+            x.put("kv_fraction_read", r.fractionRead());
             x.put("samples_ts", r.tokensPerSecond());
             x.put("median_ts", r.median());
             x.put("avg_ts", r.mean());
@@ -304,6 +340,9 @@ final class BenchCommand implements Callable<Integer> {
         j.put("peak_rss_bytes", rss.isPresent() ? rss.getAsLong() : null);
         j.put("weight_bytes_per_token", weightBytes);
         j.put("decode_bandwidth_gbs", bandwidth);
+        j.put("load_ms", startup.loadMs());
+        j.put("load_first_token_ms", startup.firstTokenMs());
+        j.put("process_first_token_ms", startup.processMs());
         j.put("kv", kvSpec.toString());
         j.put("java_version", System.getProperty("java.version"));
         j.put("winnow_version", VersionProvider.version());

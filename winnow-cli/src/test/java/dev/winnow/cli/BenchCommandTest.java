@@ -32,6 +32,21 @@ class BenchCommandTest {
         assertThat(results.get(1).path("samples_ts")).hasSize(2);
         assertThat(results.get(1).path("median_ts").asDouble()).isPositive();
         assertThat(j.path("weight_bytes_per_token").asLong()).isPositive();
+        assertThat(j.path("load_ms").asDouble()).isPositive();
+        assertThat(j.path("load_first_token_ms").asDouble()).isGreaterThanOrEqualTo(j.path("load_ms").asDouble());
+        assertThat(j.path("process_first_token_ms").asDouble()).isGreaterThanOrEqualTo(j.path("load_first_token_ms").asDouble());
+        assertThat(results.get(1).path("kv_fraction_read").asDouble()).isEqualTo(1.0);
+    }
+
+    @Test
+    void sparseAttentionReportsTheEntriesRead() throws Exception {
+        Cli.Result r = Cli.run("bench", "-m", SharedData.stories(), "-p", "0", "-n", "8", "-d", "64", "-r", "1",
+                "--no-warmup", "--json", "--kv", "quest:budget=32");
+        assertThat(r.exit()).as(r.err()).isZero();
+        JsonNode tg = new ObjectMapper().readTree(r.out()).path("results").get(0);
+        assertThat(tg.path("test").asText()).isEqualTo("tg8 @ d64");
+        assertThat(tg.path("kv_read_per_head_step").asDouble()).isBetween(1.0, 32.0);
+        assertThat(tg.path("kv_fraction_read").asDouble()).isBetween(0.01, 0.99);
     }
 
     @Test

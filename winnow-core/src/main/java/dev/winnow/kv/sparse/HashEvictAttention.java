@@ -15,7 +15,8 @@ import java.util.SplittableRandom;
  * the signs of {@code bits} random projections (SimHash, one seeded Gaussian matrix per layer);
  * the Hamming distance between a query's and a key's signatures predicts their angle, so the
  * {@code candidates × (budget − sinks − recent)} entries nearest in Hamming distance (summed over
- * the query heads sharing the store) are scored exactly, and the best of those are read. Keys are
+ * the query heads sharing the store) are scored exactly, and the best of those are read
+ * ({@code candidates=1}: the Hamming ranking alone picks them, no exact score). Keys are
  * hashed once, as they arrive ({@link SignatureCache}). HashEvict itself evicts by this
  * prediction; here it only decides what a step reads, so nothing is lost.
  */
@@ -27,7 +28,7 @@ public final class HashEvictAttention extends SparseAttention {
     private static List<PolicyInfo.Param> params() {
         List<PolicyInfo.Param> p = new ArrayList<>(commonParams());
         p.add(PolicyInfo.param("bits", "32", "sign bits per signature (1-64)"));
-        p.add(PolicyInfo.param("candidates", "4", "entries scored exactly, as a multiple of the chosen entries"));
+        p.add(PolicyInfo.param("candidates", "2", "entries scored exactly, as a multiple of the chosen entries (1: none, Hamming ranking only)"));
         p.add(PolicyInfo.param("seed", "11", "seed of the projections"));
         return List.copyOf(p);
     }
@@ -46,7 +47,7 @@ public final class HashEvictAttention extends SparseAttention {
         super(p);
         this.bits = p.getInt("bits", 32, 1);
         if (bits > 64) throw new dev.winnow.kv.policy.KvSpecException("hashevict: bits=" + bits + " must be at most 64");
-        this.candidates = p.getInt("candidates", 4, 1);
+        this.candidates = p.getInt("candidates", 2, 1);
         this.seed = p.getInt("seed", 11, 0);
     }
 
@@ -88,6 +89,10 @@ public final class HashEvictAttention extends SparseAttention {
             int want = (int) Math.min((long) candidates * choosable(), to - from);
             if (cand.length < want) cand = new int[want];
             int m = top(agreement, 0, from, to, want, cand);
+            if (candidates == 1) { // the Hamming ranking alone decides
+                keepListed(out, kvh, n, cand, m);
+                continue;
+            }
             // Exact scores of the candidates, summed over the group's heads.
             if (exact.length < m) {
                 exact = new float[m];

@@ -23,7 +23,7 @@ public final class QuestAttention extends SparseAttention {
 
     private static List<PolicyInfo.Param> params() {
         List<PolicyInfo.Param> p = new ArrayList<>(commonParams());
-        p.add(PolicyInfo.param("page", "16", "entries per page"));
+        p.add(PolicyInfo.param("page", "16", "entries per page (at most the entries left to choose)"));
         return List.copyOf(p);
     }
 
@@ -33,7 +33,12 @@ public final class QuestAttention extends SparseAttention {
 
     public QuestAttention(Params p) {
         super(p);
-        this.page = p.getInt("page", 16, 1);
+        int room = choosable();
+        this.page = p.getInt("page", Math.min(16, room), 1);
+        if (page > room) {
+            throw new dev.winnow.kv.policy.KvSpecException("quest: page=" + page + " is larger than the " + room
+                    + " entries budget=" + budget + " leaves to choose after sinks and recent; use page <= " + room);
+        }
     }
 
     @Override

@@ -95,7 +95,7 @@ class SparseAttentionOnModelTest {
         floors.put("tidal", new double[] {0.87, 0.92, 0.96});
         floors.put("delta", new double[] {0.91, 0.93, 0.97});
         floors.put("doublesparse:profile=" + tmp.resolve("ch"), new double[] {0.81, 0.87, 0.94});
-        floors.put("hashevict", new double[] {0.92, 0.96, 0.97});
+        floors.put("hashevict", new double[] {0.91, 0.94, 0.97});
         int[] budgets = {32, 64, 128};
         floors.forEach((m, floor) -> {
             for (int b = 0; b < budgets.length; b++) {
@@ -186,6 +186,9 @@ class SparseAttentionOnModelTest {
                 .hasMessageContaining("layers=0/x");
         assertThatThrownBy(() -> new Session(model, 64, 16, KvSpec.parse("tidal:layers=0/9").newPolicy()))
                 .isInstanceOf(KvSpecException.class).hasMessageContaining("layer 9").hasMessageContaining("5 layers");
+        assertThatThrownBy(() -> KvSpec.parse("quest:budget=16,page=16")).isInstanceOf(KvSpecException.class)
+                .hasMessageContaining("page=16").hasMessageContaining("page <= 13");
+        assertThat(KvSpec.parse("quest:budget=16").toString()).isEqualTo("quest:budget=16"); // default page shrinks to fit
         assertThatThrownBy(() -> KvSpec.parse("hashevict:bits=65")).isInstanceOf(KvSpecException.class)
                 .hasMessageContaining("at most 64");
     }

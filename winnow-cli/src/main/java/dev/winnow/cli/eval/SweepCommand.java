@@ -15,7 +15,7 @@ import picocli.CommandLine.Option;
                 "Then:    winnow eval report results.jsonl -o report/"})
 final class SweepCommand extends EvalRunCommand {
     @Option(names = "--task", required = true, paramLabel = "TASK",
-            description = "fidelity, ppl, needle, ruler or longbench (see 'winnow eval TASK --help').")
+            description = "fidelity, ppl, needle, ruler, longbench or recall (see 'winnow eval TASK --help').")
     String task;
 
     @Option(names = {"-o", "--output"}, paramLabel = "FILE.jsonl", defaultValue = "results.jsonl",

@@ -4,7 +4,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.IModelTransformer;
 import picocli.CommandLine.Model.CommandSpec;
 
-/** The task commands: {@code winnow eval fidelity|ppl|needle|ruler|longbench}. */
+/** The task commands: {@code winnow eval fidelity|ppl|needle|ruler|longbench|recall}. */
 final class TaskCommands {
     private TaskCommands() {
     }
@@ -102,6 +102,30 @@ final class TaskCommands {
         @Override
         String taskName() {
             return "longbench";
+        }
+    }
+
+    @Command(name = "recall", mixinStandardHelpOptions = true, sortOptions = false, modelTransformer = Recall.Options.class,
+            description = {"Multi-query associative recall on token ids (recall-mqar.gguf, ../shared/docs/recall-task.md): 64 "
+                    + "key-value pairs, filler, then 32 queries; accuracy = queries answered with their value (argmax), the "
+                    + "answers teacher-forced. Every query whose pair the compression lost is a wrong answer.",
+                    "Sequences are generated from --seed (--sequences N) or read from --examples FILE. Recorded as task recall "
+                            + "(--protocol agnostic) or recall-aware."},
+            footer = {"%nA grid: --kv base specs × --budgets (or --ratios); a Markdown table of every cell goes to stdout, "
+                    + "progress to stderr. -o FILE keeps the results (JSON Lines) and makes the run resumable.",
+                    "Example: winnow eval recall -m recall-mqar.gguf --kv full --kv window --kv snapkv --budgets 64,128 "
+                            + "--examples recall-examples.json"})
+    static final class Recall extends EvalRunCommand.Single {
+        static final class Options implements IModelTransformer {
+            @Override
+            public CommandSpec transform(CommandSpec spec) {
+                return onlyOptionsOf(spec, "recall");
+            }
+        }
+
+        @Override
+        String taskName() {
+            return "recall";
         }
     }
 }

@@ -8,6 +8,8 @@ import dev.winnow.eval.task.PerplexityTask;
 import dev.winnow.eval.task.PromptFormat;
 import dev.winnow.eval.task.QaDataset;
 import dev.winnow.eval.task.QaTask;
+import dev.winnow.eval.task.RecallProtocol;
+import dev.winnow.eval.task.RecallTask;
 import dev.winnow.eval.task.RulerTask;
 import dev.winnow.eval.task.Task;
 import dev.winnow.eval.task.TextSource;
@@ -25,7 +27,7 @@ import picocli.CommandLine.Option;
  */
 final class TaskOptions {
     /** The tasks {@code --task} accepts. */
-    static final List<String> TASKS = List.of("fidelity", "ppl", "needle", "ruler", "longbench");
+    static final List<String> TASKS = List.of("fidelity", "ppl", "needle", "ruler", "longbench", "recall");
 
     @Option(names = "--text", paramLabel = "sample|noise|FILE",
             description = "fidelity, ppl: the text (default: sample — built-in short stories; noise — RULER's filler; or a UTF-8 file).")
@@ -128,6 +130,19 @@ final class TaskOptions {
             description = "needle, ruler, longbench: longest answer (default: needle 12, ruler 16 (vartrack 32), longbench 32).")
     Integer maxNewTokens;
 
+    @Option(names = "--protocol", paramLabel = "agnostic|aware",
+            description = "recall: agnostic — the context before the queries is compressed, then the queries are asked; aware — "
+                    + "the questions (answers hidden) are prefilled too, compressed, then asked again (default: agnostic).")
+    String protocol;
+
+    @Option(names = "--sequences", paramLabel = "N", description = "recall: sequences generated from --seed (default: 50).")
+    Integer sequences;
+
+    @Option(names = "--examples", paramLabel = "FILE",
+            description = "recall: the sequences of this JSON file instead ({\"sequences\": [{tokens, query_positions, expected}, …]}, "
+                    + "as ../shared/reference/recall-examples.json).")
+    Path examples;
+
     /** Which tasks each option applies to. */
     static final Map<String, List<String>> APPLIES = new LinkedHashMap<>();
 
@@ -140,6 +155,7 @@ final class TaskOptions {
                 "--chat-template", "--max-new-tokens");
         applies("longbench", "--data", "--template", "--metric", "--max-items", "--max-length", "--first-line", "--chat",
                 "--chat-template", "--max-new-tokens");
+        applies("recall", "--protocol", "--sequences", "--examples");
     }
 
     private static void applies(String task, String... options) {
@@ -155,7 +171,8 @@ final class TaskOptions {
             {"--question", question}, {"--answer-prefix", answerPrefix}, {"--values", values}, {"--digits", digits},
             {"--variant", variant}, {"--keys", keys}, {"--chains", chains}, {"--hops", hops}, {"--data", data},
             {"--template", template}, {"--metric", metric}, {"--max-items", maxItems}, {"--max-length", maxLength},
-            {"--first-line", firstLine}, {"--chat", chat}, {"--chat-template", chatTemplate}, {"--max-new-tokens", maxNewTokens}};
+            {"--first-line", firstLine}, {"--chat", chat}, {"--chat-template", chatTemplate}, {"--max-new-tokens", maxNewTokens},
+            {"--protocol", protocol}, {"--sequences", sequences}, {"--examples", examples}};
         for (Object[] e : all) if (e[1] != null) m.put((String) e[0], e[1]);
         return m;
     }
@@ -178,6 +195,7 @@ final class TaskOptions {
             case "ppl" -> ppl();
             case "needle" -> needle();
             case "ruler" -> ruler();
+            case "recall" -> recall();
             default -> longbench();
         };
     }
@@ -217,6 +235,15 @@ final class TaskOptions {
                 metric == null ? d.metric() : TextMetrics.Metric.parse(metric), or(maxItems, d.maxItems()),
                 or(maxLength, d.maxLength()), or(firstLine, d.firstLine()));
         return new QaTask(o, format(), or(maxNewTokens, 32));
+    }
+
+    private Task recall() {
+        if (examples != null && sequences != null) throw new EvalException("recall: give --sequences or --examples, not both");
+        RecallTask.Options o = RecallTask.Options.defaults();
+        if (protocol != null) o = o.protocol(RecallProtocol.parse(protocol));
+        if (sequences != null) o = o.sequences(sequences);
+        if (examples != null) o = o.examples(examples);
+        return new RecallTask(o);
     }
 
     private PromptFormat format() {

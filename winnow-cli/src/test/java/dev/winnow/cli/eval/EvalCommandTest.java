@@ -108,7 +108,7 @@ class EvalCommandTest {
         EvalCli.Result both = EvalCli.run("eval", "fidelity", "-m", model, "--budgets", "8", "--ratios", "0.5");
         assertThat(both.errLines()).singleElement().asString().contains("give --budgets or --ratios, not both");
         EvalCli.Result task = EvalCli.run("eval", "sweep", "-m", model, "--task", "mmlu");
-        assertThat(task.errLines()).singleElement().asString().contains("unknown task 'mmlu'; valid: fidelity, ppl, needle, ruler, longbench");
+        assertThat(task.errLines()).singleElement().asString().contains("unknown task 'mmlu'; valid: fidelity, ppl, needle, ruler, longbench, recall");
         EvalCli.Result missing = EvalCli.run("eval", "report", dir.resolve("nope.jsonl"), "-o", dir.resolve("rep"));
         assertThat(missing.errLines()).singleElement().asString().endsWith("nope.jsonl: no such file");
     }

@@ -36,7 +36,7 @@ import java.util.TreeSet;
  */
 public final class Report {
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static final Set<String> FRACTIONS = Set.of("top1", "accuracy", "score", "f1", "em", "rouge-l", "contains",
+    static final Set<String> FRACTIONS = Set.of("top1", "accuracy", "score", "f1", "em", "rouge-l", "contains",
             "gen_identical");
     private static final Set<String> COUNTS = Set.of("items", "items_skipped", "tokens_scored", "first_divergence", "probes",
             "scored");
@@ -168,6 +168,8 @@ public final class Report {
                         SvgChart.line(title, Axis.linear("KV cache held (KiB)").bounds(0.0, null), y, series)));
             }
         }
+        // 1c. per method family: the main metric against the budget, and against the bytes held
+        if (main != null) out.addAll(FamilyCharts.write(g, main, dir, written));
         // 2. KV bytes against the budget (or the ratio)
         for (boolean byBudget : new boolean[] {true, false}) {
             List<Series> series = new ArrayList<>();
@@ -324,7 +326,7 @@ public final class Report {
                 depths.stream().map(d -> pct0(((Number) d).doubleValue())).toList(), v, 0, 1, Report::pct0));
     }
 
-    private static Chart write(Path dir, List<Path> written, String file, String title, String svg) throws IOException {
+    static Chart write(Path dir, List<Path> written, String file, String title, String svg) throws IOException {
         Path p = dir.resolve("charts").resolve(file);
         Files.writeString(p, svg, StandardCharsets.UTF_8);
         written.add(p);

@@ -2,9 +2,7 @@ package dev.winnow.kv.policy;
 
 import dev.winnow.kv.HeadStore;
 import dev.winnow.kv.KvCache;
-import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
@@ -149,21 +147,9 @@ public final class DuoAttentionPolicy implements KvPolicy {
     }
 
     private void loadOrProfile(PolicyContext ctx) {
-        Path model = ctx.modelFile();
-        long size = -1, mtime = -1;
-        if (model != null && Files.exists(model)) {
-            try {
-                size = Files.size(model);
-                mtime = Files.getLastModifiedTime(model).toMillis();
-            } catch (IOException e) {
-                throw new UncheckedIOException(spec + ": cannot read the model file's attributes " + model, e);
-            }
-        }
-        Path file = switch (profileMode) {
-            case "off" -> null;
-            case "auto" -> model == null ? null : model.resolveSibling(model.getFileName() + PROFILE_SUFFIX);
-            default -> Path.of(profileMode);
-        };
+        ProfileFile where = ProfileFile.resolve(profileMode, ctx.modelFile(), PROFILE_SUFFIX, spec);
+        Path file = where.file();
+        long size = where.modelSize(), mtime = where.modelMtime();
         profileFile = file;
         HeadProfile loaded = file == null ? null : HeadProfile.read(file);
         if (loaded != null) {
@@ -172,7 +158,7 @@ public final class DuoAttentionPolicy implements KvPolicy {
                         + loaded.kvHeads() + " KV heads, this model has " + ctx.layers() + " x " + ctx.kvHeads());
             }
             boolean fresh = loaded.probe() == probe && loaded.seed() == seed
-                    && (size < 0 || (loaded.modelSize() == size && loaded.modelMtime() == mtime));
+                    && where.matches(loaded.modelSize(), loaded.modelMtime());
             if (fresh) {
                 use(loaded, ProfileSource.LOADED);
                 return;

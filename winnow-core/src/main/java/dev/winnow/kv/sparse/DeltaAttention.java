@@ -3,8 +3,6 @@ package dev.winnow.kv.sparse;
 import dev.winnow.kv.policy.KvSpecException;
 import dev.winnow.kv.policy.Params;
 import dev.winnow.kv.policy.PolicyInfo;
-import java.util.ArrayList;
-import java.util.List;
 
 /**
  * DELTA (2025, dynamic layer-aware token attention): the first {@code full} layers
@@ -15,14 +13,9 @@ import java.util.List;
 public final class DeltaAttention extends LayerSelectedAttention {
     public static final PolicyInfo INFO = new PolicyInfo("delta",
             "full attention in the first layers, then periodic selection layers whose picks the sparse layers read",
-            "DELTA 2025 (dynamic layer-aware token attention)", params(), DeltaAttention::new);
-
-    private static List<PolicyInfo.Param> params() {
-        List<PolicyInfo.Param> p = new ArrayList<>(commonParams());
-        p.add(PolicyInfo.param("full", "2", "first layers with full attention (no selection)"));
-        p.add(PolicyInfo.param("every", "8", "a selection layer every this many layers after them"));
-        return List.copyOf(p);
-    }
+            "DELTA 2025 (dynamic layer-aware token attention)", params(
+                    PolicyInfo.param("full", "2", "first layers with full attention (no selection)"),
+                    PolicyInfo.param("every", "8", "a selection layer every this many layers after them")), DeltaAttention::new);
 
     private final int full;
     private final int every;

@@ -6,13 +6,10 @@ import dev.winnow.kv.policy.KvSpecException;
 import dev.winnow.kv.policy.Params;
 import dev.winnow.kv.policy.PolicyContext;
 import dev.winnow.kv.policy.PolicyInfo;
-import java.io.IOException;
+import dev.winnow.kv.policy.ProfileFile;
 import java.io.UncheckedIOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.List;
 
 /**
  * Double Sparsity (Yang et al. 2024): approximate every entry's score from a few "label" key
@@ -24,16 +21,11 @@ import java.util.List;
 public final class DoubleSparsityAttention extends SparseAttention {
     public static final PolicyInfo INFO = new PolicyInfo("doublesparse",
             "approximate q·k from a few calibrated label channels per head; read the top entries",
-            "Yang et al. 2024, Double Sparsity", params(), DoubleSparsityAttention::new);
-
-    private static List<PolicyInfo.Param> params() {
-        List<PolicyInfo.Param> p = new ArrayList<>(commonParams());
-        p.add(PolicyInfo.param("channels", "head size / 8 (at least 2)", "label channels per head"));
-        p.add(PolicyInfo.param("profile", "auto", "auto (<model>.winnow-channels) | off | PATH of the channel profile"));
-        p.add(PolicyInfo.param("probe", "128", "random tokens of the calibration pass (run twice)"));
-        p.add(PolicyInfo.param("seed", "7", "seed of the calibration tokens"));
-        return List.copyOf(p);
-    }
+            "Yang et al. 2024, Double Sparsity", params(
+                    PolicyInfo.param("channels", "head size / 8 (at least 2)", "label channels per head"),
+                    PolicyInfo.param("profile", "auto", "auto (<model>.winnow-channels) | off | PATH of the channel profile"),
+                    PolicyInfo.param("probe", "128", "random tokens of the calibration pass (run twice)"),
+                    PolicyInfo.param("seed", "7", "seed of the calibration tokens")), DoubleSparsityAttention::new);
 
     private final int channelsParam;
     private final String profileMode;
@@ -79,21 +71,9 @@ public final class DoubleSparsityAttention extends SparseAttention {
     }
 
     private void loadOrCalibrate(PolicyContext ctx) {
-        Path model = ctx.modelFile();
-        long size = -1, mtime = -1;
-        if (model != null && Files.exists(model)) {
-            try {
-                size = Files.size(model);
-                mtime = Files.getLastModifiedTime(model).toMillis();
-            } catch (IOException e) {
-                throw new UncheckedIOException(spec + ": cannot read the model file's attributes " + model, e);
-            }
-        }
-        Path file = switch (profileMode) {
-            case "off" -> null;
-            case "auto" -> model == null ? null : model.resolveSibling(model.getFileName() + ChannelProfile.SUFFIX);
-            default -> Path.of(profileMode);
-        };
+        ProfileFile where = ProfileFile.resolve(profileMode, ctx.modelFile(), ChannelProfile.SUFFIX, spec);
+        Path file = where.file();
+        long size = where.modelSize(), mtime = where.modelMtime();
         profileFile = file;
         ChannelProfile loaded = file == null ? null : ChannelProfile.read(file);
         if (loaded != null) {
@@ -102,8 +82,7 @@ public final class DoubleSparsityAttention extends SparseAttention {
                         + " KV heads of size " + loaded.headSize() + ", this model has " + ctx.layers() + " x " + ctx.kvHeads()
                         + " of size " + ctx.headSize());
             }
-            boolean fresh = loaded.seed() == seed && loaded.probe() == probe
-                    && (size < 0 || (loaded.modelSize() == size && loaded.modelMtime() == mtime));
+            boolean fresh = loaded.seed() == seed && loaded.probe() == probe && where.matches(loaded.modelSize(), loaded.modelMtime());
             if (fresh) {
                 profile = loaded;
                 return;

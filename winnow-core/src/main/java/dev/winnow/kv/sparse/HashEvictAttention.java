@@ -5,9 +5,7 @@ import dev.winnow.kv.KvCache;
 import dev.winnow.kv.policy.Params;
 import dev.winnow.kv.policy.PolicyContext;
 import dev.winnow.kv.policy.PolicyInfo;
-import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.List;
 import java.util.SplittableRandom;
 
 /**
@@ -23,15 +21,10 @@ import java.util.SplittableRandom;
 public final class HashEvictAttention extends SparseAttention {
     public static final PolicyInfo INFO = new PolicyInfo("hashevict",
             "sign random projections of query and keys; nearest in Hamming distance are scored exactly, the best read",
-            "Liu et al. 2024, HashEvict", params(), HashEvictAttention::new);
-
-    private static List<PolicyInfo.Param> params() {
-        List<PolicyInfo.Param> p = new ArrayList<>(commonParams());
-        p.add(PolicyInfo.param("bits", "32", "sign bits per signature (1-64)"));
-        p.add(PolicyInfo.param("candidates", "2", "entries scored exactly, as a multiple of the chosen entries (1: none, Hamming ranking only)"));
-        p.add(PolicyInfo.param("seed", "11", "seed of the projections"));
-        return List.copyOf(p);
-    }
+            "Liu et al. 2024, HashEvict", params(
+                    PolicyInfo.param("bits", "32", "sign bits per signature (1-64)"),
+                    PolicyInfo.param("candidates", "2", "entries scored exactly, as a multiple of the chosen entries (1: none, Hamming ranking only)"),
+                    PolicyInfo.param("seed", "11", "seed of the projections")), HashEvictAttention::new);
 
     private final int bits;
     private final int candidates;

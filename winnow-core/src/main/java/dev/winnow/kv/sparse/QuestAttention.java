@@ -5,8 +5,7 @@ import dev.winnow.kv.KvCache;
 import dev.winnow.kv.policy.Params;
 import dev.winnow.kv.policy.PolicyContext;
 import dev.winnow.kv.policy.PolicyInfo;
-import java.util.ArrayList;
-import java.util.List;
+import java.util.Arrays;
 
 /**
  * Quest (Tang et al. 2024): the entries of a head are cut into pages of {@code page} consecutive
@@ -19,17 +18,11 @@ import java.util.List;
 public final class QuestAttention extends SparseAttention {
     public static final PolicyInfo INFO = new PolicyInfo("quest",
             "pages of keys with per-channel min/max; each step reads the pages whose score bound is highest",
-            "Tang et al. 2024, Quest", params(), QuestAttention::new);
-
-    private static List<PolicyInfo.Param> params() {
-        List<PolicyInfo.Param> p = new ArrayList<>(commonParams());
-        p.add(PolicyInfo.param("page", "16", "entries per page (at most the entries left to choose)"));
-        return List.copyOf(p);
-    }
+            "Tang et al. 2024, Quest", params(
+                    PolicyInfo.param("page", "16", "entries per page (at most the entries left to choose)")), QuestAttention::new);
 
     private final int page;
     private PageBounds[][] bounds;
-    private int[] listed = new int[64];
 
     public QuestAttention(Params p) {
         super(p);
@@ -57,6 +50,10 @@ public final class QuestAttention extends SparseAttention {
     @Override
     protected void choose(int layer, float[] q, KvCache cache, Selection out) {
         int group = ctx.groupSize(), hs = cache.headSize();
+        if (qPos.length != hs) {
+            qPos = new float[hs];
+            qNeg = new float[hs];
+        }
         for (int kvh = 0; kvh < cache.kvHeads(); kvh++) {
             HeadStore store = cache.head(layer, kvh);
             if (fits(store)) {
@@ -66,36 +63,58 @@ public final class QuestAttention extends SparseAttention {
             int n = store.size();
             PageBounds pb = bounds[layer][kvh];
             pb.update(store);
+            // The group's summed bound splits into a positive and a negative part of the queries.
+            Arrays.fill(qPos, 0f);
+            Arrays.fill(qNeg, 0f);
+            for (int h = kvh * group; h < (kvh + 1) * group; h++) {
+                for (int c = 0; c < hs; c++) {
+                    float v = q[h * hs + c];
+                    if (v > 0) qPos[c] += v;
+                    else qNeg[c] += v;
+                }
+            }
             // Pages that hold middle entries: from the sinks' page to the recent window's.
             int firstPage = middleStart() / page, lastPage = (middleEnd(n) - 1) / page;
             int pages = lastPage - firstPage + 1;
             float[] score = scratch(pages);
-            for (int p = 0; p < pages; p++) {
-                float s = 0;
-                for (int h = kvh * group; h < (kvh + 1) * group; h++) s += pb.bound(firstPage + p, q, h * hs);
-                score[p] = s;
-            }
-            int c = pickPages(score, pages, firstPage, n);
-            keepListed(out, kvh, n, listed, c);
+            pb.bounds(qPos, qNeg, firstPage, pages, score);
+            readPages(out, kvh, n, score, pages, firstPage);
         }
     }
 
-    /** Lists the middle entries of the pages with the highest bounds, whole pages only, until the budget is full; returns how many. */
-    private int pickPages(float[] score, int pages, int firstPage, int n) {
+    /**
+     * Head {@code kvh} reads the sinks, the recent window and the middle entries of the pages with
+     * the highest bounds — whole pages only, as many as the budget holds — in entry order.
+     */
+    private void readPages(Selection out, int kvh, int n, float[] score, int pages, int firstPage) {
         long[] ranked = rankedPages(score, pages);
         int room = choosable(), from = middleStart(), to = middleEnd(n);
-        if (listed.length < room) listed = new int[room];
+        if (chosen.length < pages) chosen = new boolean[Math.max(pages, chosen.length * 2)];
+        Arrays.fill(chosen, 0, pages, false);
         int c = 0;
         for (int r = 0; r < pages && c < room; r++) {
             int p = firstPage + (int) ranked[r];
-            int lo = Math.max(from, p * page), hi = Math.min(to, (p + 1) * page);
-            if (c + (hi - lo) > room) continue; // a page is read whole or not at all
-            for (int i = lo; i < hi; i++) listed[c++] = i;
+            int size = Math.min(to, (p + 1) * page) - Math.max(from, p * page);
+            if (c + size > room) continue; // a page is read whole or not at all
+            chosen[p - firstPage] = true;
+            c += size;
         }
-        return c;
+        int[] buf = out.buffer(kvh, sinks + c + recent);
+        int k = 0;
+        for (int i = 0; i < sinks; i++) buf[k++] = i;
+        for (int j = 0; j < pages; j++) {
+            if (!chosen[j]) continue;
+            int p = firstPage + j;
+            for (int i = Math.max(from, p * page), hi = Math.min(to, (p + 1) * page); i < hi; i++) buf[k++] = i;
+        }
+        for (int i = to; i < n; i++) buf[k++] = i;
+        out.use(kvh, k);
     }
 
     private long[] keys = new long[64];
+    private boolean[] chosen = new boolean[64];
+    private float[] qPos = new float[0];
+    private float[] qNeg = new float[0];
 
     /** Page numbers by descending score, ties by ascending page (in the low 32 bits of each element). */
     private long[] rankedPages(float[] score, int pages) {

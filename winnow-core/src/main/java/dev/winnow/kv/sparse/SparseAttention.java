@@ -9,7 +9,6 @@ import dev.winnow.kv.policy.KvSpecException;
 import dev.winnow.kv.policy.Params;
 import dev.winnow.kv.policy.PolicyContext;
 import dev.winnow.kv.policy.PolicyInfo;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Set;
 
@@ -44,11 +43,14 @@ public abstract class SparseAttention implements KvComponent, EntrySelector {
         }
     }
 
-    /** The parameters every sparse method takes, for {@link PolicyInfo}. */
-    static List<PolicyInfo.Param> commonParams() {
-        return List.of(PolicyInfo.param("budget", "256", "entries each head reads per decoding step (sinks and recent included)"),
+    /** The parameters every sparse method takes, then a method's own, for {@link PolicyInfo}. */
+    static List<PolicyInfo.Param> params(PolicyInfo.Param... own) {
+        List<PolicyInfo.Param> p = new java.util.ArrayList<>(List.of(
+                PolicyInfo.param("budget", "256", "entries each head reads per decoding step (sinks and recent included)"),
                 PolicyInfo.param("sinks", "min(4, budget/16)", "first entries always read"),
-                PolicyInfo.param("recent", "budget/8", "newest entries always read"));
+                PolicyInfo.param("recent", "budget/8", "newest entries always read")));
+        p.addAll(List.of(own));
+        return List.copyOf(p);
     }
 
     @Override
@@ -159,15 +161,10 @@ public abstract class SparseAttention implements KvComponent, EntrySelector {
             int i = listed[j];
             if (i >= from && i < to) picks[m++] = i;
         }
-        Arrays.sort(picks, 0, m);
         int[] buf = out.buffer(kvHead, sinks + m + recent);
         int c = 0;
         for (int i = 0; i < sinks; i++) buf[c++] = i;
-        int prev = -1;
-        for (int j = 0; j < m; j++) {
-            if (picks[j] != prev) buf[c++] = picks[j];
-            prev = picks[j];
-        }
+        c += topK.ascending(picks, m, from, to, buf, c);
         for (int i = to; i < n; i++) buf[c++] = i;
         out.use(kvHead, c);
     }

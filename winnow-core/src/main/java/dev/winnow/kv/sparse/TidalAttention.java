@@ -16,13 +16,8 @@ import java.util.TreeSet;
 public final class TidalAttention extends LayerSelectedAttention {
     public static final PolicyInfo INFO = new PolicyInfo("tidal",
             "selection layers attend fully and pick the top entries; the following layers read only those positions",
-            "Yang et al. 2024, TidalDecode", params(), TidalAttention::new);
-
-    private static List<PolicyInfo.Param> params() {
-        List<PolicyInfo.Param> p = new ArrayList<>(commonParams());
-        p.add(PolicyInfo.param("layers", "0/mid", "selection layers, separated by '/' ('mid' = layers/2)"));
-        return List.copyOf(p);
-    }
+            "Yang et al. 2024, TidalDecode", params(
+                    PolicyInfo.param("layers", "0/mid", "selection layers, separated by '/' ('mid' = layers/2)")), TidalAttention::new);
 
     private final List<String> layerNames;
     private TreeSet<Integer> selection;

@@ -5,9 +5,7 @@ import dev.winnow.kv.KvCache;
 import dev.winnow.kv.policy.Params;
 import dev.winnow.kv.policy.PolicyContext;
 import dev.winnow.kv.policy.PolicyInfo;
-import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.List;
 
 /**
  * TokenSelect (Wu et al. 2024): every query head scores all keys ({@code q·k} on the encoded
@@ -19,13 +17,8 @@ import java.util.List;
 public final class TokenSelectAttention extends SparseAttention {
     public static final PolicyInfo INFO = new PolicyInfo("tokenselect",
             "per-head q·k over all keys, soft votes summed across heads, top entries; reused while queries stay similar",
-            "Wu et al. 2024, TokenSelect", params(), TokenSelectAttention::new);
-
-    private static List<PolicyInfo.Param> params() {
-        List<PolicyInfo.Param> p = new ArrayList<>(commonParams());
-        p.add(PolicyInfo.param("threshold", "0.9", "cosine similarity of consecutive queries above which the selection is reused"));
-        return List.copyOf(p);
-    }
+            "Wu et al. 2024, TokenSelect", params(
+                    PolicyInfo.param("threshold", "0.9", "cosine similarity of consecutive queries above which the selection is reused")), TokenSelectAttention::new);
 
     private final double threshold;
     private float[][] previousQuery;  // per layer (null until the first step)

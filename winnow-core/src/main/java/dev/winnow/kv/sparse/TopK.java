@@ -38,9 +38,33 @@ final class TopK {
                 siftDown(0);
             }
         }
-        System.arraycopy(heapIndex, 0, out, outOff, k);
-        Arrays.sort(out, outOff, outOff + k);
-        return k;
+        return ascending(heapIndex, k, from, to, out, outOff);
+    }
+
+    private long[] bits = new long[4];
+
+    /**
+     * Writes the distinct values of {@code idx[0…count)} (all in {@code [from, to)}) into
+     * {@code out[outOff…]} in ascending order, through a bitset of the range (no sort); returns how
+     * many were written.
+     */
+    int ascending(int[] idx, int count, int from, int to, int[] out, int outOff) {
+        int words = (to - from + 63) >>> 6;
+        if (bits.length < words) bits = new long[Math.max(words, bits.length * 2)];
+        Arrays.fill(bits, 0, words, 0L);
+        for (int j = 0; j < count; j++) {
+            int i = idx[j] - from;
+            bits[i >>> 6] |= 1L << i;
+        }
+        int c = outOff;
+        for (int w = 0; w < words; w++) {
+            long x = bits[w];
+            while (x != 0) {
+                out[c++] = from + (w << 6) + Long.numberOfTrailingZeros(x);
+                x &= x - 1;
+            }
+        }
+        return c - outOff;
     }
 
     /** Smaller score first; among equal scores the higher index first (it is displaced before a lower one). */

@@ -4,6 +4,7 @@ import dev.winnow.eval.EvalException;
 import dev.winnow.kv.policy.KvPolicies;
 import dev.winnow.kv.policy.KvSpec;
 import dev.winnow.kv.policy.PolicyInfo;
+import dev.winnow.kv.sparse.SparseMethods;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -19,6 +20,8 @@ import java.util.Map;
  *     is an observation window counted inside the budget (SnapKV, PyramidKV, Ada-KV, ChunkKV)
  *     and not given, {@code window=min(32, B/4)} (as {@code winnow kv compare});</li>
  * <li>StreamingLLM and Duo (sinks + window) get {@code window=B−sinks};</li>
+ * <li>a sparse-attention method without an eviction policy in its spec gets {@code budget=B}
+ *     (entries read per decoding step);</li>
  * <li>with ratios, {@code ratio=R}; policies without a ratio parameter are an error.</li>
  * </ul>
  */
@@ -61,20 +64,20 @@ public final class SpecGrid {
      */
     static boolean fixed(KvSpec spec) {
         List<String> parts = parts(spec.toString());
-        int e = evictionIndex(parts);
+        int e = budgetIndex(parts);
         if (e < 0) return true;
         String name = name(parts.get(e));
         Map<String, String> params = params(parts.get(e));
         if (name.equals("full") || params.containsKey("budget") || params.containsKey("ratio")) return true;
-        return !has(KvPolicies.find(name), "budget") && params.containsKey("window");
+        return !has(info(name), "budget") && params.containsKey("window");
     }
 
     /** The spec for budget {@code b}: see the class comment. */
     public static String withBudget(KvSpec base, int b) {
         List<String> parts = parts(base.toString());
-        int e = evictionIndex(parts);
-        if (e < 0) throw new EvalException("'" + base + "': no eviction policy to give a budget to");
-        PolicyInfo info = KvPolicies.find(name(parts.get(e)));
+        int e = budgetIndex(parts);
+        if (e < 0) throw new EvalException("'" + base + "': no eviction policy or sparse-attention method to give a budget to");
+        PolicyInfo info = info(name(parts.get(e)));
         Map<String, String> given = params(parts.get(e));
         List<String> add = new ArrayList<>();
         if (has(info, "budget")) {
@@ -138,6 +141,23 @@ public final class SpecGrid {
             if (eq > 0) m.put(kv.substring(0, eq).trim(), kv.substring(eq + 1).trim());
         }
         return m;
+    }
+
+    /**
+     * The component a budget goes to: the eviction policy, or — in a spec without one — the
+     * sparse-attention method (its budget is the entries each decoding step reads); -1 if none.
+     */
+    private static int budgetIndex(List<String> parts) {
+        int e = evictionIndex(parts);
+        if (e >= 0) return e;
+        List<String> sparse = SparseMethods.all().stream().map(PolicyInfo::name).toList();
+        for (int i = 0; i < parts.size(); i++) if (sparse.contains(name(parts.get(i)))) return i;
+        return -1;
+    }
+
+    private static PolicyInfo info(String name) {
+        for (PolicyInfo p : SparseMethods.all()) if (p.name().equals(name)) return p;
+        return KvPolicies.find(name);
     }
 
     /** Index of the first component that is an eviction policy, or -1. */

@@ -59,4 +59,12 @@ class SpecGridTest {
         assertThatThrownBy(() -> SpecGrid.expand(List.of("h2o"), List.of(), List.of(1.0))).hasMessageContaining("ratio 1.0");
         assertThatThrownBy(() -> SpecGrid.expand(List.of(), List.of(8), List.of())).hasMessageContaining("no KV specs");
     }
+
+    @Test
+    void sparseMethodsTakeTheBudgetUnlessAnEvictionPolicyDoes() {
+        List<Cell> cells = SpecGrid.expand(List.of("quest", "tidal+int8", "streaming+tidal:budget=64"), List.of(32, 128), List.of());
+        assertThat(cells).extracting(Cell::spec).containsExactly("quest:budget=32", "quest:budget=128",
+                "tidal:budget=32+int8", "tidal:budget=128+int8", "streaming:window=28+tidal:budget=64",
+                "streaming:window=124+tidal:budget=64");
+    }
 }

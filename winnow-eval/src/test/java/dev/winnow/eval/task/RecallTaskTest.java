@@ -108,6 +108,23 @@ class RecallTaskTest {
         assertThat(checked).isGreaterThanOrEqualTo(15);
     }
 
+    /** Sparse attention keeps every entry; with a budget of 512 each step reads all of them. */
+    @Test
+    void everySparseMethodScoresFullWhenItsBudgetReadsEverything() {
+        List<String> specs = new ArrayList<>();
+        for (PolicyInfo p : dev.winnow.kv.sparse.SparseMethods.all()) {
+            String base = p.name().equals("doublesparse") ? "doublesparse:profile=off" : p.name();
+            specs.add(SpecGrid.withBudget(KvSpec.parse(base), 512));
+        }
+        assertThat(specs).hasSize(6).contains("quest:budget=512", "tidal:budget=512");
+        SweepResult r = Evaluation.sweep(model, SweepConfig.builder(task(RecallProtocol.AGNOSTIC)).specs(specs).build());
+        assertThat(r.results()).hasSize(6);
+        for (CellResult c : r.results()) {
+            assertThat(c.kv().compressionRatio()).as(c.spec()).isEqualTo(0.0);
+            assertThat(c.metric("accuracy")).as(c.spec()).isEqualTo(1.0);
+        }
+    }
+
     private static boolean has(PolicyInfo p, String param) {
         return p.params().stream().anyMatch(x -> x.name().equals(param));
     }

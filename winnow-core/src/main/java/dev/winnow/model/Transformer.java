@@ -9,6 +9,7 @@ import dev.winnow.kv.QueryWindow;
 import dev.winnow.tensor.FloatTensor;
 import dev.winnow.tensor.MatMul;
 import dev.winnow.tensor.Parallel;
+import dev.winnow.tensor.Softmax;
 
 /**
  * The decoder-only transformer forward pass (llama family): embedding, per block RMSNorm →
@@ -237,14 +238,13 @@ public final class Transformer {
                 int h0 = record ? kvh * group : t, h1 = record ? h0 + group : t + 1;
                 HeadStore store = cache.head(l, kvh);
                 int size = store.size();
-                if (scores.length < size) {
-                    scores = new float[size * 2];
-                    if (record) sum = new float[size * 2];
-                }
-                if (record) java.util.Arrays.fill(sum, 0, size, 0f);
                 boolean whole = sel.isAll(kvh);
                 int[] idx = sel.indices(kvh);
                 int m = sel.count(kvh);
+                int need = whole ? size : m;
+                if (scores.length < need) scores = new float[need * 2];
+                if (record && sum.length < size) sum = new float[size * 2];
+                if (record) java.util.Arrays.fill(sum, 0, size, 0f);
                 for (int h = h0; h < h1; h++) {
                     int qOff = h * hs;
                     if (whole) {
@@ -273,16 +273,7 @@ public final class Transformer {
     }
 
     static void softmax(float[] x, int n) {
-        float max = Float.NEGATIVE_INFINITY;
-        for (int i = 0; i < n; i++) max = Math.max(max, x[i]);
-        double sum = 0;
-        for (int i = 0; i < n; i++) {
-            float e = (float) Math.exp(x[i] - max);
-            x[i] = e;
-            sum += e;
-        }
-        float inv = (float) (1.0 / sum);
-        for (int i = 0; i < n; i++) x[i] *= inv;
+        Softmax.inPlace(x, n);
     }
 
     private static void addBias(float[] x, float[] bias, int n, int d) {

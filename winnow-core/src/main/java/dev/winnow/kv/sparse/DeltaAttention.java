@@ -14,20 +14,22 @@ public final class DeltaAttention extends LayerSelectedAttention {
     public static final PolicyInfo INFO = new PolicyInfo("delta",
             "full attention in the first layers, then periodic selection layers whose picks the sparse layers read",
             "DELTA 2025 (dynamic layer-aware token attention)", params(
-                    PolicyInfo.param("full", "2", "first layers with full attention (no selection)"),
+                    PolicyInfo.param("full", "2", "first layers with full attention, no selection (default: at most layers - 1)"),
                     PolicyInfo.param("every", "8", "a selection layer every this many layers after them")), DeltaAttention::new);
 
-    private final int full;
+    private final int fullParam; // −1: the default, min(2, layers − 1)
+    private int full;
     private final int every;
 
     public DeltaAttention(Params p) {
         super(p);
-        this.full = p.getInt("full", 2, 0);
+        this.fullParam = p.has("full") ? p.getInt("full", 2, 0) : -1;
         this.every = p.getInt("every", 8, 1);
     }
 
     @Override
     protected void check(int layers) {
+        full = fullParam >= 0 ? fullParam : Math.min(2, layers - 1);
         if (full >= layers) {
             throw new KvSpecException("delta: full=" + full + " leaves no layer to select in; the model has " + layers + " layers");
         }

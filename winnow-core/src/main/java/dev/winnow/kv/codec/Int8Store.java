@@ -146,24 +146,7 @@ public final class Int8Store extends TokenStore {
     @Override
     public void dots(float[] q, int qOff, int n, float scale, float[] out, int outOff) {
         if (vectorized()) {
-            int lanes = F.length();
-            FloatVector[] qv = new FloatVector[dim / lanes];
-            float[] ch = channel;
-            for (int j = 0; j < qv.length; j++) {
-                qv[j] = FloatVector.fromArray(F, q, qOff + j * lanes);
-                if (ch != null) qv[j] = qv[j].mul(FloatVector.fromArray(F, ch, j * lanes));
-            }
-            for (int i = 0; i < n; i++) {
-                FloatVector acc = FloatVector.zero(F);
-                for (int b = 0; b < blocks; b++) {
-                    FloatVector s = FloatVector.zero(F);
-                    for (int k = 0; k < block; k += lanes) {
-                        s = codes(i * dim + b * block + k).fma(qv[(b * block + k) / lanes], s);
-                    }
-                    acc = s.fma(FloatVector.broadcast(F, Half.f16(scales[i * blocks + b])), acc);
-                }
-                out[outOff + i] = scale * FloatTensor.sum(acc);
-            }
+            vectorDots(scaledQuery(q, qOff), null, n, scale, out, outOff);
             return;
         }
         byte[] c = codes;
@@ -190,6 +173,65 @@ public final class Int8Store extends TokenStore {
                 sum += Half.f16(scales[i * blocks + b]) * s;
             }
             out[outOff + i] = scale * sum;
+        }
+    }
+
+    @Override
+    public void dotsAt(float[] q, int qOff, int[] idx, int m, float scale, float[] out, int outOff) {
+        if (!vectorized()) {
+            super.dotsAt(q, qOff, idx, m, scale, out, outOff);
+            return;
+        }
+        vectorDots(scaledQuery(q, qOff), idx, m, scale, out, outOff);
+    }
+
+    /** The query times the channel scales of smoothed keys (a copy of the query otherwise). */
+    private float[] scaledQuery(float[] q, int qOff) {
+        float[] qs = new float[dim];
+        float[] ch = channel;
+        for (int c = 0; c < dim; c++) qs[c] = ch == null ? q[qOff + c] : q[qOff + c] * ch[c];
+        return qs;
+    }
+
+    /**
+     * {@code out[outOff + j] = scale × (qs · x_i)} for {@code i = idx[j]} ({@code i = j} when
+     * {@code idx} is null): per block, codes × query in lanes, then × the block's scale. The query
+     * is read from its array in the loop (an array of vectors would box them).
+     */
+    private void vectorDots(float[] qs, int[] idx, int n, float scale, float[] out, int outOff) {
+        int lanes = F.length();
+        for (int j = 0; j < n; j++) {
+            int i = idx == null ? j : idx[j];
+            FloatVector acc = FloatVector.zero(F);
+            for (int b = 0; b < blocks; b++) {
+                FloatVector s = FloatVector.zero(F);
+                for (int k = 0; k < block; k += lanes) {
+                    s = codes(i * dim + b * block + k).fma(FloatVector.fromArray(F, qs, b * block + k), s);
+                }
+                acc = s.fma(FloatVector.broadcast(F, Half.f16(scales[i * blocks + b])), acc);
+            }
+            out[outOff + j] = scale * FloatTensor.sum(acc);
+        }
+    }
+
+    @Override
+    public void accumulateAt(float[] w, int wOff, int[] idx, int m, float[] out, int off) {
+        if (!vectorized()) {
+            super.accumulateAt(w, wOff, idx, m, out, off);
+            return;
+        }
+        float[] ch = channel;
+        int lanes = F.length();
+        for (int c0 = 0; c0 < dim; c0 += lanes) {
+            int b = c0 / block;
+            FloatVector acc = ch == null ? FloatVector.fromArray(F, out, off + c0) : FloatVector.zero(F);
+            for (int j = 0; j < m; j++) {
+                int i = idx[j];
+                float wd = w[wOff + j] * Half.f16(scales[i * blocks + b]);
+                acc = codes(i * dim + c0).fma(FloatVector.broadcast(F, wd), acc);
+            }
+            if (ch != null) acc = acc.fma(FloatVector.fromArray(F, ch, c0), FloatVector.fromArray(F, out, off + c0));
+            acc.intoArray(out, off + c0);
         }
     }
 

@@ -99,6 +99,13 @@ public final class DoubleSparsityAttention extends SparseAttention {
     }
 
     @Override
+    protected void prepare(KvCache cache) {
+        for (int l = 0; l < cache.layers(); l++) {
+            for (int h = 0; h < cache.kvHeads(); h++) labels[l][h].update(cache.head(l, h));
+        }
+    }
+
+    @Override
     protected void choose(int layer, float[] q, KvCache cache, Selection out) {
         int group = ctx.groupSize(), hs = cache.headSize();
         for (int kvh = 0; kvh < cache.kvHeads(); kvh++) {

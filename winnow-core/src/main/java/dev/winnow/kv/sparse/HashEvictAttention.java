@@ -62,6 +62,13 @@ public final class HashEvictAttention extends SparseAttention {
     }
 
     @Override
+    protected void prepare(KvCache cache) {
+        for (int l = 0; l < cache.layers(); l++) {
+            for (int h = 0; h < cache.kvHeads(); h++) signatures[l][h].update(cache.head(l, h));
+        }
+    }
+
+    @Override
     protected void choose(int layer, float[] q, KvCache cache, Selection out) {
         int group = ctx.groupSize(), hs = cache.headSize();
         float scale = (float) (1.0 / Math.sqrt(hs));

@@ -93,6 +93,25 @@ public abstract class SparseAttention implements KvComponent, EntrySelector {
         cache.useSelector(this);
     }
 
+    /**
+     * After each prompt chunk: methods that keep a structure per store (page bounds, label
+     * values, signatures) extend it here, so that the first decoding step after a long prompt
+     * does not pay for the whole prompt at once.
+     */
+    @Override
+    public void afterPrefillChunk(KvCache cache, PolicyContext ctx) {
+        prepare(cache);
+    }
+
+    @Override
+    public void afterPrefill(KvCache cache, PolicyContext ctx) {
+        prepare(cache);
+    }
+
+    /** Extends per-store structures to the entries the cache holds now (default: none). */
+    protected void prepare(KvCache cache) {
+    }
+
     /** Called on attach: drop per-session state. */
     protected void reset(KvCache cache, PolicyContext ctx) {
     }

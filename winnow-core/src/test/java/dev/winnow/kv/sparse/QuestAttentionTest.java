@@ -125,4 +125,41 @@ class QuestAttentionTest {
         }
         assertThat(ranked).as("trials where the top page ranked within budget").isGreaterThan(100);
     }
+
+    /** The vector kernel of the selection (summed group bounds from positive/negative query parts) against the definition. */
+    @Test
+    void groupBoundsEqualTheSumOfThePerHeadBounds() {
+        Random r = new Random(5);
+        for (int dim : new int[] {8, 16, 48, 64, 80}) {
+            for (int group : new int[] {1, 3}) {
+                int n = 1 + r.nextInt(150), page = 1 + r.nextInt(17);
+                HeadStore s = new HeadStore(dim);
+                float[] k = new float[dim], v = new float[dim];
+                for (int i = 0; i < n; i++) {
+                    for (int c = 0; c < dim; c++) k[c] = (float) (r.nextGaussian() * (1 + c % 5));
+                    s.append(k, 0, v, 0, i);
+                }
+                PageBounds pb = new PageBounds(dim, page);
+                pb.update(s);
+                float[] q = new float[group * dim], qPos = new float[dim], qNeg = new float[dim];
+                for (int i = 0; i < q.length; i++) q[i] = (float) r.nextGaussian();
+                for (int h = 0; h < group; h++) {
+                    for (int c = 0; c < dim; c++) {
+                        float x = q[h * dim + c];
+                        if (x > 0) qPos[c] += x;
+                        else qNeg[c] += x;
+                    }
+                }
+                int pages = (n + page - 1) / page;
+                float[] got = new float[pages];
+                pb.bounds(qPos, qNeg, 0, pages, got);
+                for (int p = 0; p < pages; p++) {
+                    float want = 0;
+                    for (int h = 0; h < group; h++) want += pb.bound(p, q, h * dim);
+                    assertThat(got[p]).as("dim %d group %d page %d", dim, group, p)
+                            .isCloseTo(want, org.assertj.core.api.Assertions.within(1e-4f * (1 + Math.abs(want))));
+                }
+            }
+        }
+    }
 }

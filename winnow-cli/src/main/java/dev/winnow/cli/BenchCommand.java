@@ -74,7 +74,11 @@ final class BenchCommand implements Callable<Integer> {
             description = "KV cache compression during the runs ('winnow kv list') (default: ${DEFAULT-VALUE}).")
     String kv;
 
-    @Option(names = "--no-warmup", description = "Skip the warm-up run (one run of each test, not counted).")
+    /** The deepest cache the decoding warm-up uses. */
+    static final int WARMUP_DEPTH = 2048;
+
+    @Option(names = "--no-warmup", description = "Skip the warm-up run (one run of each test, not counted; decoding "
+            + "warms up at the deepest -d, at most 2048).")
     boolean noWarmup;
 
     @Option(names = "--json", description = "Print the results as JSON.")
@@ -143,7 +147,10 @@ final class BenchCommand implements Callable<Integer> {
                 err.flush();
                 long t0 = System.nanoTime();
                 if (nPrompt > 0) prompt(m, 0);
-                if (nGen > 0) generation(m, Math.min(nGen, 16), 0);
+                // Decoding warms up on a cache as deep as the deepest test, up to WARMUP_DEPTH, so
+                // that code which only runs on a deep cache (sparse selection) is compiled too.
+                int warmDepth = Math.min(WARMUP_DEPTH, depths.stream().mapToInt(Integer::intValue).max().orElse(0));
+                if (nGen > 0) generation(m, Math.min(nGen, 32), warmDepth);
                 err.println(Format.f(" %.1f s", (System.nanoTime() - t0) / 1e9));
             }
             List<Result> results = new ArrayList<>();

@@ -62,6 +62,7 @@ public final class MatMul {
         int groups = (rows + ROW_GROUP - 1) / ROW_GROUP;
         par.forRange(groups, 1, (from, to) -> {
             float[] buf = new float[ROW_GROUP * cols];
+            float[] scratch = new float[Tile.SCRATCH];
             int rowFrom = from * ROW_GROUP, rowTo = Math.min(rows, to * ROW_GROUP);
             for (int b0 = 0; b0 < batch; b0 += TOKEN_BLOCK) {
                 int b1 = Math.min(batch, b0 + TOKEN_BLOCK);
@@ -70,7 +71,7 @@ public final class MatMul {
                     w.dequantize((long) r * cols, buf, 0, nr * cols);
                     if (nr == ROW_GROUP) {
                         int b = b0;
-                        for (; b + Tile.TOKENS <= b1; b += Tile.TOKENS) Tile.dot4x4(buf, cols, x, b, out, r, rows);
+                        for (; b + Tile.TOKENS <= b1; b += Tile.TOKENS) Tile.dot4x4(buf, cols, x, b, out, r, rows, scratch);
                         for (; b < b1; b++) {
                             for (int i = 0; i < nr; i++) {
                                 out[b * rows + r + i] = FloatTensor.dot(buf, i * cols, x, b * cols, cols);

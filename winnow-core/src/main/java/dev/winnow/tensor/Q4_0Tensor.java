@@ -98,6 +98,19 @@ public final class Q4_0Tensor extends FloatTensor {
 
     @Override
     public void dequantize(long offset, float[] out, int outOffset, int n) {
+        if (USE_VECTOR && F_SPECIES.length() == 16) {
+            // 16 bytes → low nibbles (values 0–15) and high nibbles (16–31), each − 8, × d.
+            long blockBase = offset / BLOCK * BLOCK_BYTES;
+            for (int j = 0; j < n; j += BLOCK, blockBase += BLOCK_BYTES) {
+                ByteVector q = ByteVector.fromMemorySegment(ByteVector.SPECIES_128, segment, blockBase + 2, ByteOrder.LITTLE_ENDIAN);
+                float d = f16(segment, blockBase);
+                ByteVector lo = q.and((byte) 0x0F).sub((byte) 8);
+                ByteVector hi = q.lanewise(VectorOperators.LSHR, 4).and((byte) 0x0F).sub((byte) 8);
+                ((FloatVector) lo.castShape(F_SPECIES, 0)).mul(d).intoArray(out, outOffset + j);
+                ((FloatVector) hi.castShape(F_SPECIES, 0)).mul(d).intoArray(out, outOffset + j + 16);
+            }
+            return;
+        }
         long blockBase = offset / BLOCK * BLOCK_BYTES;
         for (int j = 0; j < n; j += BLOCK, blockBase += BLOCK_BYTES) {
             float d = f16(segment, blockBase);

@@ -94,6 +94,17 @@ public final class Q8_0Tensor extends FloatTensor {
 
     @Override
     public void dequantize(long offset, float[] out, int outOffset, int n) {
+        if (USE_VECTOR && F_SPECIES.length() == 16) {
+            // Prefill decodes every weight row once per token block: 32 codes → two 16-lane float vectors × d.
+            long blockBase = offset / BLOCK * BLOCK_BYTES;
+            for (int j = 0; j < n; j += BLOCK, blockBase += BLOCK_BYTES) {
+                ByteVector q = ByteVector.fromMemorySegment(ByteVector.SPECIES_256, segment, blockBase + 2, ByteOrder.LITTLE_ENDIAN);
+                float d = f16(segment, blockBase);
+                ((FloatVector) q.castShape(F_SPECIES, 0)).mul(d).intoArray(out, outOffset + j);
+                ((FloatVector) q.castShape(F_SPECIES, 1)).mul(d).intoArray(out, outOffset + j + 16);
+            }
+            return;
+        }
         long blockBase = offset / BLOCK * BLOCK_BYTES;
         for (int j = 0; j < n; j += BLOCK, blockBase += BLOCK_BYTES) {
             float d = f16(segment, blockBase);

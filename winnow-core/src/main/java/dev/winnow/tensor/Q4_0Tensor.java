@@ -59,10 +59,21 @@ public final class Q4_0Tensor extends FloatTensor {
         FloatVector acc0 = FloatVector.zero(F_SPECIES), acc1 = acc0;
         long base = offset / BLOCK * BLOCK_BYTES;
         int j = 0;
+        // (written out, not through a helper returning a vector: a helper that is not inlined boxes it)
         for (; j + 2 * BLOCK <= n; j += 2 * BLOCK, base += 2 * BLOCK_BYTES) {
-            acc0 = blockDot16(base, x, xOffset + j).fma(FloatVector.broadcast(F_SPECIES, f16(segment, base)), acc0);
-            acc1 = blockDot16(base + BLOCK_BYTES, x, xOffset + j + BLOCK)
-                    .fma(FloatVector.broadcast(F_SPECIES, f16(segment, base + BLOCK_BYTES)), acc1);
+            ByteVector p0 = ByteVector.fromMemorySegment(ByteVector.SPECIES_128, segment, base + 2, ByteOrder.LITTLE_ENDIAN);
+            ByteVector p1 = ByteVector.fromMemorySegment(ByteVector.SPECIES_128, segment, base + BLOCK_BYTES + 2, ByteOrder.LITTLE_ENDIAN);
+            int x0 = xOffset + j, x1 = x0 + BLOCK;
+            FloatVector s0 = ((FloatVector) p0.and((byte) 0xF).sub((byte) 8).castShape(F_SPECIES, 0))
+                    .mul(FloatVector.fromArray(F_SPECIES, x, x0));
+            FloatVector s1 = ((FloatVector) p1.and((byte) 0xF).sub((byte) 8).castShape(F_SPECIES, 0))
+                    .mul(FloatVector.fromArray(F_SPECIES, x, x1));
+            s0 = ((FloatVector) p0.lanewise(VectorOperators.LSHR, 4).sub((byte) 8).castShape(F_SPECIES, 0))
+                    .fma(FloatVector.fromArray(F_SPECIES, x, x0 + 16), s0);
+            s1 = ((FloatVector) p1.lanewise(VectorOperators.LSHR, 4).sub((byte) 8).castShape(F_SPECIES, 0))
+                    .fma(FloatVector.fromArray(F_SPECIES, x, x1 + 16), s1);
+            acc0 = s0.fma(FloatVector.broadcast(F_SPECIES, f16(segment, base)), acc0);
+            acc1 = s1.fma(FloatVector.broadcast(F_SPECIES, f16(segment, base + BLOCK_BYTES)), acc1);
         }
         if (j < n) acc0 = blockDot16(base, x, xOffset + j).fma(FloatVector.broadcast(F_SPECIES, f16(segment, base)), acc0);
         return FloatTensor.sum(acc0.add(acc1));

@@ -146,7 +146,8 @@ public final class Int8Store extends TokenStore {
     @Override
     public void dots(float[] q, int qOff, int n, float scale, float[] out, int outOff) {
         if (vectorized()) {
-            vectorDots(scaledQuery(q, qOff), null, n, scale, out, outOff);
+            if (channel == null) vectorDots(q, qOff, null, n, scale, out, outOff);
+            else vectorDots(scaledQuery(q, qOff), 0, null, n, scale, out, outOff);
             return;
         }
         byte[] c = codes;
@@ -182,23 +183,24 @@ public final class Int8Store extends TokenStore {
             super.dotsAt(q, qOff, idx, m, scale, out, outOff);
             return;
         }
-        vectorDots(scaledQuery(q, qOff), idx, m, scale, out, outOff);
+        if (channel == null) vectorDots(q, qOff, idx, m, scale, out, outOff);
+        else vectorDots(scaledQuery(q, qOff), 0, idx, m, scale, out, outOff);
     }
 
-    /** The query times the channel scales of smoothed keys (a copy of the query otherwise). */
+    /** The query times the channel scales of smoothed keys. */
     private float[] scaledQuery(float[] q, int qOff) {
         float[] qs = new float[dim];
         float[] ch = channel;
-        for (int c = 0; c < dim; c++) qs[c] = ch == null ? q[qOff + c] : q[qOff + c] * ch[c];
+        for (int c = 0; c < dim; c++) qs[c] = q[qOff + c] * ch[c];
         return qs;
     }
 
     /**
-     * {@code out[outOff + j] = scale × (qs · x_i)} for {@code i = idx[j]} ({@code i = j} when
+     * {@code out[outOff + j] = scale × (qs[qsOff…] · x_i)} for {@code i = idx[j]} ({@code i = j} when
      * {@code idx} is null): per block, codes × query in lanes, then × the block's scale. The query
      * is read from its array in the loop (an array of vectors would box them).
      */
-    private void vectorDots(float[] qs, int[] idx, int n, float scale, float[] out, int outOff) {
+    private void vectorDots(float[] qs, int qsOff, int[] idx, int n, float scale, float[] out, int outOff) {
         int lanes = F.length();
         for (int j = 0; j < n; j++) {
             int i = idx == null ? j : idx[j];
@@ -206,7 +208,7 @@ public final class Int8Store extends TokenStore {
             for (int b = 0; b < blocks; b++) {
                 FloatVector s = FloatVector.zero(F);
                 for (int k = 0; k < block; k += lanes) {
-                    s = codes(i * dim + b * block + k).fma(FloatVector.fromArray(F, qs, b * block + k), s);
+                    s = codes(i * dim + b * block + k).fma(FloatVector.fromArray(F, qs, qsOff + b * block + k), s);
                 }
                 acc = s.fma(FloatVector.broadcast(F, Half.f16(scales[i * blocks + b])), acc);
             }

@@ -4,6 +4,7 @@ import dev.winnow.kv.HeadStore;
 import dev.winnow.kv.KvCache;
 import dev.winnow.kv.policy.Params;
 import dev.winnow.kv.policy.PolicyContext;
+import dev.winnow.tensor.Softmax;
 import java.util.Arrays;
 
 /**
@@ -99,16 +100,8 @@ abstract class LayerSelectedAttention extends SparseAttention {
 
     /** Adds the softmax of {@code logits[0…n)} to {@code sum} (overwriting {@code logits}). */
     static void addSoftmax(float[] logits, int n, float[] sum) {
-        float max = Float.NEGATIVE_INFINITY;
-        for (int i = 0; i < n; i++) max = Math.max(max, logits[i]);
-        double total = 0;
-        for (int i = 0; i < n; i++) {
-            float e = (float) Math.exp(logits[i] - max);
-            logits[i] = e;
-            total += e;
-        }
-        float inv = (float) (1.0 / total);
-        for (int i = 0; i < n; i++) sum[i] += logits[i] * inv;
+        Softmax.inPlace(logits, n);
+        for (int i = 0; i < n; i++) sum[i] += logits[i];
     }
 
     private void readChosen(Selection out, int kvh, HeadStore store) {

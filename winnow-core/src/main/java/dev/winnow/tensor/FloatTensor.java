@@ -19,6 +19,13 @@ public abstract class FloatTensor {
     /** Whether the Vector API path is used (it is unless -Dwinnow.vector=false). */
     static final boolean USE_VECTOR = !"false".equals(System.getProperty("winnow.vector"))
             && F_SPECIES.length() >= 8;
+    /**
+     * Whether Q4_0 matrix–vector products quantize their input to 8 bits (as llama.cpp does) and
+     * use the 16-bit-lane kernel ({@link Q8Activations}): with 512-bit vectors, unless
+     * -Dwinnow.activations=float keeps every product in float.
+     */
+    static final boolean Q8_KERNELS = USE_VECTOR && F_SPECIES.length() == 16
+            && !"float".equals(System.getProperty("winnow.activations"));
 
     protected final MemorySegment segment;
     protected final long size;
@@ -63,6 +70,22 @@ public abstract class FloatTensor {
 
     /** Dot product of elements {@code [offset, offset+n)} with {@code x[xOffset, xOffset+n)}. */
     public abstract float dot(long offset, float[] x, int xOffset, int n);
+
+    /**
+     * Whether this type has a kernel for 8-bit activations ({@link #dot(long, Q8Activations, int)}),
+     * faster than {@link #dot(long, float[], int, int)} on this CPU. False unless overridden.
+     */
+    public boolean takesQ8Activations() {
+        return false;
+    }
+
+    /**
+     * Dot product of elements {@code [offset, offset+n)} with the quantized activations
+     * {@code x[0, n)}; only for types whose {@link #takesQ8Activations()} is true.
+     */
+    public float dot(long offset, Q8Activations x, int n) {
+        throw new UnsupportedOperationException(type() + " has no kernel for 8-bit activations");
+    }
 
     /** Decodes elements {@code [offset, offset+n)} into {@code out[outOffset, …)}. */
     public abstract void dequantize(long offset, float[] out, int outOffset, int n);

@@ -20,8 +20,19 @@ public final class MatMul {
         return Math.max(16, MIN_WEIGHTS_PER_THREAD / Math.max(1, cols));
     }
 
-    /** {@code out[r] = W[r] · x} for {@code r < rows}. */
+    /**
+     * {@code out[r] = W[r] · x} for {@code r < rows}. For types with an 8-bit-activation kernel
+     * ({@link FloatTensor#takesQ8Activations()}) {@code x} is quantized once, here, and every row
+     * uses that kernel.
+     */
     public static void matvec(Parallel par, FloatTensor w, int rows, int cols, float[] x, float[] out) {
+        if (w.takesQ8Activations()) {
+            Q8Activations q = Q8Activations.forCurrentThread().quantize(x, cols);
+            par.forRange(rows, minRows(cols), (from, to) -> {
+                for (int r = from; r < to; r++) out[r] = w.dot((long) r * cols, q, cols);
+            });
+            return;
+        }
         par.forRange(rows, minRows(cols), (from, to) -> {
             for (int r = from; r < to; r++) out[r] = w.dot((long) r * cols, x, 0, cols);
         });
@@ -34,7 +45,12 @@ public final class MatMul {
      */
     public static void matvec(Parallel par, FloatTensor[] ws, int[] rows, int cols, float[] x, float[][] outs) {
         int total = 0;
-        for (int r : rows) total += r;
+        boolean anyQ8 = false;
+        for (int m = 0; m < ws.length; m++) {
+            total += rows[m];
+            anyQ8 |= ws[m].takesQ8Activations();
+        }
+        Q8Activations q = anyQ8 ? Q8Activations.forCurrentThread().quantize(x, cols) : null;
         par.forRange(total, minRows(cols), (from, to) -> {
             int start = 0;
             for (int m = 0; m < ws.length; m++) {
@@ -42,7 +58,11 @@ public final class MatMul {
                 int a = Math.max(from, start), b = Math.min(to, end);
                 FloatTensor w = ws[m];
                 float[] out = outs[m];
-                for (int i = a; i < b; i++) out[i - start] = w.dot((long) (i - start) * cols, x, 0, cols);
+                if (w.takesQ8Activations()) {
+                    for (int i = a; i < b; i++) out[i - start] = w.dot((long) (i - start) * cols, q, cols);
+                } else {
+                    for (int i = a; i < b; i++) out[i - start] = w.dot((long) (i - start) * cols, x, 0, cols);
+                }
                 start = end;
             }
         });

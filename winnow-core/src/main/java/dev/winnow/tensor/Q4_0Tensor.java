@@ -5,6 +5,7 @@ import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
 import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.ShortVector;
 import jdk.incubator.vector.VectorOperators;
 
 /**
@@ -93,6 +94,68 @@ public final class Q4_0Tensor extends FloatTensor {
         ByteVector hi = packed.lanewise(VectorOperators.LSHR, 4).sub((byte) 8);
         FloatVector s = ((FloatVector) lo.castShape(F_SPECIES, 0)).mul(FloatVector.fromArray(F_SPECIES, x, xOff));
         return ((FloatVector) hi.castShape(F_SPECIES, 0)).fma(FloatVector.fromArray(F_SPECIES, x, xOff + 16), s);
+    }
+
+    @Override
+    public boolean takesQ8Activations() {
+        return Q8_KERNELS;
+    }
+
+    /**
+     * Block j: the 16 bytes widened to 16-bit lanes, split into low and high nibbles − 8, each
+     * multiplied by its 16 activation codes and added (lane i: value i and value i+16; at most
+     * 2 × 8 × 127), then one conversion to float and one FMA with d·dx.
+     */
+    @Override
+    public float dot(long offset, Q8Activations a, int n) {
+        short[] xq = a.codes();
+        float[] xd = a.scales();
+        FloatVector acc0 = FloatVector.zero(F_SPECIES), acc1 = acc0;
+        long base = offset / BLOCK * BLOCK_BYTES;
+        int j = 0;
+        for (; j + 2 * BLOCK <= n; j += 2 * BLOCK, base += 2 * BLOCK_BYTES) {
+            ShortVector p0 = (ShortVector) ByteVector.fromMemorySegment(ByteVector.SPECIES_128, segment, base + 2, ByteOrder.LITTLE_ENDIAN)
+                    .convertShape(VectorOperators.ZERO_EXTEND_B2S, ShortVector.SPECIES_256, 0);
+            ShortVector p1 = (ShortVector) ByteVector.fromMemorySegment(ByteVector.SPECIES_128, segment, base + 2 + BLOCK_BYTES, ByteOrder.LITTLE_ENDIAN)
+                    .convertShape(VectorOperators.ZERO_EXTEND_B2S, ShortVector.SPECIES_256, 0);
+            ShortVector s0 = p0.and((short) 0xF).sub((short) 8).mul(ShortVector.fromArray(ShortVector.SPECIES_256, xq, j))
+                    .add(p0.lanewise(VectorOperators.LSHR, 4).sub((short) 8).mul(ShortVector.fromArray(ShortVector.SPECIES_256, xq, j + 16)));
+            ShortVector s1 = p1.and((short) 0xF).sub((short) 8).mul(ShortVector.fromArray(ShortVector.SPECIES_256, xq, j + 32))
+                    .add(p1.lanewise(VectorOperators.LSHR, 4).sub((short) 8).mul(ShortVector.fromArray(ShortVector.SPECIES_256, xq, j + 48)));
+            acc0 = ((FloatVector) s0.convertShape(VectorOperators.S2F, F_SPECIES, 0))
+                    .fma(FloatVector.broadcast(F_SPECIES, f16(segment, base) * xd[j / BLOCK]), acc0);
+            acc1 = ((FloatVector) s1.convertShape(VectorOperators.S2F, F_SPECIES, 0))
+                    .fma(FloatVector.broadcast(F_SPECIES, f16(segment, base + BLOCK_BYTES) * xd[j / BLOCK + 1]), acc1);
+        }
+        if (j < n) {
+            ShortVector p0 = (ShortVector) ByteVector.fromMemorySegment(ByteVector.SPECIES_128, segment, base + 2, ByteOrder.LITTLE_ENDIAN)
+                    .convertShape(VectorOperators.ZERO_EXTEND_B2S, ShortVector.SPECIES_256, 0);
+            ShortVector s0 = p0.and((short) 0xF).sub((short) 8).mul(ShortVector.fromArray(ShortVector.SPECIES_256, xq, j))
+                    .add(p0.lanewise(VectorOperators.LSHR, 4).sub((short) 8).mul(ShortVector.fromArray(ShortVector.SPECIES_256, xq, j + 16)));
+            acc0 = ((FloatVector) s0.convertShape(VectorOperators.S2F, F_SPECIES, 0))
+                    .fma(FloatVector.broadcast(F_SPECIES, f16(segment, base) * xd[j / BLOCK]), acc0);
+        }
+        FloatVector v = acc0.add(acc1);
+        FloatVector h = ((FloatVector) v.reinterpretShape(FloatVector.SPECIES_256, 0))
+                .add((FloatVector) v.reinterpretShape(FloatVector.SPECIES_256, 1));
+        FloatVector q = ((FloatVector) h.reinterpretShape(FloatVector.SPECIES_128, 0))
+                .add((FloatVector) h.reinterpretShape(FloatVector.SPECIES_128, 1));
+        return (q.lane(0) + q.lane(2)) + (q.lane(1) + q.lane(3));
+    }
+
+    /** The simple reference for {@link #dot(long, Q8Activations, int)}: exact integer sums per block. */
+    float scalarDot(long offset, Q8Activations a, int n) {
+        float sum = 0f;
+        long blockBase = offset / BLOCK * BLOCK_BYTES;
+        for (int j = 0; j < n; j += BLOCK, blockBase += BLOCK_BYTES) {
+            int s = 0;
+            for (int k = 0; k < 16; k++) {
+                int b = segment.get(ValueLayout.JAVA_BYTE, blockBase + 2 + k) & 0xFF;
+                s += ((b & 0xF) - 8) * a.code(j + k) + ((b >>> 4) - 8) * a.code(j + k + 16);
+            }
+            sum += f16(segment, blockBase) * a.scale(j / BLOCK) * s;
+        }
+        return sum;
     }
 
     private float vectorDotAnyWidth(long offset, float[] x, int xOffset, int n) {

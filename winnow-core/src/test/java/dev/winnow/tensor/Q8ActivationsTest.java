@@ -1,0 +1,153 @@
+package dev.winnow.tensor;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.lang.foreign.MemorySegment;
+import java.util.Random;
+import org.assertj.core.data.Offset;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+/** 8-bit activations and the Q4_0 kernel that takes them, against simple references. */
+class Q8ActivationsTest {
+    @Test
+    void quantizesEachBlockToItsMaxOver127RoundingToNearest() {
+        Random r = new Random(3);
+        int n = 32 * 7;
+        float[] x = new float[n];
+        for (int i = 0; i < n; i++) x[i] = (float) (r.nextGaussian() * (1 + i / 32));
+        for (int k = 64; k < 96; k++) x[k] = 0f; // an all-zero block: scale 0, codes 0
+        x[5] = 2.5f * (Math.abs(x[5]) + 10); // a block whose max is exactly representable
+        Q8Activations a = new Q8Activations().quantize(x, n);
+        assertThat(a.length()).isEqualTo(n);
+        for (int b = 0; b < n / 32; b++) {
+            float amax = 0;
+            for (int k = 0; k < 32; k++) amax = Math.max(amax, Math.abs(x[b * 32 + k]));
+            float d = amax / 127f;
+            assertThat(a.scale(b)).as("block %d scale", b).isEqualTo(d);
+            for (int k = 0; k < 32; k++) {
+                int i = b * 32 + k;
+                int want = d == 0f ? 0 : (int) Math.rint(x[i] * (1f / d));
+                assertThat(a.code(i)).as("code %d", i).isEqualTo(want).isBetween(-127, 127);
+                assertThat((double) a.scale(b) * a.code(i)).isCloseTo(x[i], Offset.offset(d / 2.0 + 1e-7));
+            }
+        }
+    }
+
+    @Test
+    void rejectsALengthThatIsNotWholeBlocks() {
+        assertThatThrownBy(() -> new Q8Activations().quantize(new float[40], 40))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("40");
+    }
+
+    @Test
+    void aReusedInstanceForgetsTheLongerVectorBefore() {
+        Q8Activations a = new Q8Activations();
+        float[] big = new float[128];
+        java.util.Arrays.fill(big, 3f);
+        a.quantize(big, 128);
+        float[] small = new float[32];
+        small[0] = -1f;
+        a.quantize(small, 32);
+        assertThat(a.length()).isEqualTo(32);
+        assertThat(a.code(0)).isEqualTo(-127);
+        assertThat(a.scale(0)).isEqualTo(1f / 127f);
+    }
+
+    /** Awkward shapes: one block, an odd number of blocks (the kernels' one-block tail), one row, many rows. */
+    @ParameterizedTest(name = "{0}: {1} rows × {2} columns")
+    @CsvSource({
+        "Q4_0, 1, 32", "Q4_0, 3, 96", "Q4_0, 5, 2080", "Q4_0, 1, 4096", "Q4_0, 17, 160",
+    })
+    void kernelMatchesTheIntegerReferenceAndTheFloatDot(String typeName, int rows, int cols) {
+        GgmlType type = GgmlType.valueOf(typeName);
+        Random r = new Random(rows * 31L + cols);
+        FloatTensor w = FloatTensor.of(type, MemorySegment.ofArray(randomBlocks(type, rows * cols / 32, r)), (long) rows * cols);
+        float[] x = new float[cols];
+        for (int i = 0; i < cols; i++) x[i] = (float) r.nextGaussian();
+        Q8Activations a = new Q8Activations().quantize(x, cols);
+        float[] row = new float[cols];
+        for (int rowIdx = 0; rowIdx < rows; rowIdx++) {
+            long off = (long) rowIdx * cols;
+            w.dequantize(off, row, 0, cols);
+            double exact = 0, mag = 0, onCodes = 0;
+            for (int i = 0; i < cols; i++) {
+                exact += (double) row[i] * x[i];
+                mag += Math.abs((double) row[i] * x[i]);
+                onCodes += (double) row[i] * a.scale(i / 32) * a.code(i);
+            }
+            float reference = ((Q4_0Tensor) w).scalarDot(off, a, cols);
+            assertThat((double) reference).as("row %d: integer reference vs the same sum in doubles", rowIdx)
+                    .isCloseTo(onCodes, Offset.offset(1e-5 * mag + 1e-9));
+            if (w.takesQ8Activations()) {
+                float kernel = w.dot(off, a, cols);
+                assertThat((double) kernel).as("row %d: kernel vs integer reference", rowIdx)
+                        .isCloseTo(reference, Offset.offset(1e-5 * mag + 1e-9));
+            }
+            // What quantizing the input costs: within 1 % of the sum's magnitude of the float answer.
+            assertThat((double) reference).as("row %d: 8-bit input vs float input", rowIdx)
+                    .isCloseTo(exact, Offset.offset(1e-2 * mag + 1e-9));
+        }
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @CsvSource({"Q4_0", "Q8_0"})
+    void matvecUsesTheKernelOnEveryRowAndAgreesWithTheFloatProduct(String typeName) {
+        GgmlType type = GgmlType.valueOf(typeName);
+        int rows = 77, cols = 608;
+        Random r = new Random(11);
+        FloatTensor w = FloatTensor.of(type, MemorySegment.ofArray(randomBlocks(type, rows * cols / 32, r)), (long) rows * cols);
+        float[] x = new float[cols];
+        for (int i = 0; i < cols; i++) x[i] = (float) r.nextGaussian();
+        float[] out = new float[rows];
+        try (Parallel par = new Parallel(2)) {
+            MatMul.matvec(par, w, rows, cols, x, out);
+        }
+        Q8Activations a = new Q8Activations().quantize(x, cols);
+        for (int i = 0; i < rows; i++) {
+            float want = w.takesQ8Activations() ? w.dot((long) i * cols, a, cols) : w.dot((long) i * cols, x, 0, cols);
+            assertThat(out[i]).as("row %d", i).isEqualTo(want);
+        }
+    }
+
+    @Test
+    void severalMatricesOfMixedTypesShareOneInput() {
+        int cols = 96;
+        int[] rows = {5, 33, 2};
+        GgmlType[] types = {GgmlType.Q4_0, GgmlType.Q8_0, GgmlType.Q4_0};
+        Random r = new Random(5);
+        FloatTensor[] ws = new FloatTensor[3];
+        float[][] outs = new float[3][];
+        for (int m = 0; m < 3; m++) {
+            ws[m] = FloatTensor.of(types[m], MemorySegment.ofArray(randomBlocks(types[m], rows[m] * cols / 32, r)), (long) rows[m] * cols);
+            outs[m] = new float[rows[m]];
+        }
+        float[] x = new float[cols];
+        for (int i = 0; i < cols; i++) x[i] = (float) r.nextGaussian();
+        try (Parallel par = new Parallel(2)) {
+            MatMul.matvec(par, ws, rows, cols, x, outs);
+        }
+        Q8Activations a = new Q8Activations().quantize(x, cols);
+        for (int m = 0; m < 3; m++) {
+            for (int i = 0; i < rows[m]; i++) {
+                FloatTensor w = ws[m];
+                float want = w.takesQ8Activations() ? w.dot((long) i * cols, a, cols) : w.dot((long) i * cols, x, 0, cols);
+                assertThat(outs[m][i]).as("matrix %d row %d", m, i).isEqualTo(want);
+            }
+        }
+    }
+
+    /** Random codes with f16 scales of random sign. */
+    private static byte[] randomBlocks(GgmlType type, int blocks, Random r) {
+        byte[] data = new byte[blocks * type.typeSize()];
+        r.nextBytes(data);
+        MemorySegment s = MemorySegment.ofArray(data);
+        for (int b = 0; b < blocks; b++) {
+            float d = (float) ((r.nextBoolean() ? 1 : -1) * (0.001 + 0.02 * r.nextDouble()));
+            s.set(FloatTensor.SHORT_LE, (long) b * type.typeSize(), Float.floatToFloat16(d));
+        }
+        return data;
+    }
+}

@@ -213,6 +213,7 @@ final class BenchCommand implements Callable<Integer> {
      */
     private Session session(Model m, int depth, int more) {
         Session s = new Session(m, depth + more + 1, batch, kvSpec.newPolicy());
+        s.reserve(depth + more + 1);
         if (depth > 0) {
             int[] ctx = randomTokens(m, depth, TOKEN_SEED + 2);
             Tokenizer tok = m.tokenizer();

@@ -122,6 +122,15 @@ public final class Session {
         return contextLength;
     }
 
+    /**
+     * Sizes the KV stores for {@code tokens} tokens in all (at most the context length) when the
+     * policy keeps every entry, so they do not grow — copy everything — in the middle of a
+     * generation. A no-op for policies that evict (their stores stay small).
+     */
+    public void reserve(int tokens) {
+        if (policy.keepsEveryEntry()) cache.reserve(Math.min(tokens, contextLength));
+    }
+
     /** Tokens in the context so far (processed or pending). */
     public int position() {
         return length;
@@ -231,6 +240,9 @@ public final class Session {
         }
         Tokenizer tok = model.tokenizer();
         long t0 = System.nanoTime();
+        if (params.maxTokens() >= 0) {
+            reserve((int) Math.min((long) length + promptTokens.length + params.maxTokens(), contextLength));
+        }
         float[] logits = promptTokens.length > 0 ? prefill(promptTokens) : lastLogits();
         long t1 = System.nanoTime();
         Sampler sampler = new Sampler(params);

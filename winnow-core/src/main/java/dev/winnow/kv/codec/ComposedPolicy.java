@@ -76,6 +76,12 @@ public final class ComposedPolicy implements KvPolicy {
         return spec;
     }
 
+    /** Whatever the components store or read, the entries kept are the eviction policy's. */
+    @Override
+    public boolean keepsEveryEntry() {
+        return eviction.keepsEveryEntry();
+    }
+
     @Override
     public void attach(KvCache cache, PolicyContext ctx) {
         cache.useEvictionHandler(null);

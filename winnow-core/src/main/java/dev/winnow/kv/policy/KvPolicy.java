@@ -46,4 +46,12 @@ public interface KvPolicy {
     default boolean unboundedContext() {
         return false;
     }
+
+    /**
+     * True when the cache ends up holding one entry per token (nothing is evicted), so a session
+     * that knows how many tokens will come can size the stores once instead of growing them.
+     */
+    default boolean keepsEveryEntry() {
+        return false;
+    }
 }

@@ -11,4 +11,9 @@ public final class NoCompression implements KvPolicy {
     public String spec() {
         return "full";
     }
+
+    @Override
+    public boolean keepsEveryEntry() {
+        return true;
+    }
 }

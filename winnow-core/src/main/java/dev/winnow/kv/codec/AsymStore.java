@@ -128,13 +128,6 @@ public final class AsymStore extends TokenStore {
         return bits == 4 && F.length() >= 8 && stride % F.length() == 0;
     }
 
-    /** The codes of {@code lanes} consecutive bytes at {@code at}: low nibbles ({@code high} false) or high nibbles. */
-    private FloatVector nibbles(int at, boolean high) {
-        ByteVector v = ByteVector.fromArray(B, codes, at);
-        v = high ? v.lanewise(VectorOperators.LSHR, 4).and((byte) 15) : v.and((byte) 15);
-        return (FloatVector) v.convertShape(VectorOperators.B2F, F, 0);
-    }
-
     @Override
     public void dots(float[] q, int qOff, int n, float scale, float[] out, int outOff) {
         if (vectorized()) {
@@ -173,47 +166,79 @@ public final class AsymStore extends TokenStore {
     }
 
     private void dotsVector(float[] q, int qOff, int n, float scale, float[] out, int outOff) {
-        int lanes = F.length();
-        FloatVector[] qv = new FloatVector[dim / lanes];
-        for (int j = 0; j < qv.length; j++) qv[j] = FloatVector.fromArray(F, q, qOff + j * lanes);
+        dots4(q, qOff, null, n, scale, out, outOff);
+    }
+
+    @Override
+    public void dotsAt(float[] q, int qOff, int[] idx, int m, float scale, float[] out, int outOff) {
+        if (!vectorized()) {
+            super.dotsAt(q, qOff, idx, m, scale, out, outOff);
+            return;
+        }
+        dots4(q, qOff, idx, m, scale, out, outOff);
+    }
+
+    /**
+     * {@code out[outOff + k] = scale × q·x_i}, i = {@code idx[k]} (or k when idx is null), for
+     * 4-bit codes: q·x = Σ_b (d_b · Σ_j q_j·c_j + m_b · Σ_j q_j). One loop over the entries, the
+     * query read from its array and the lane sum written out (vectors kept in an array, or
+     * passed to or returned from a call that is not inlined, are boxed).
+     */
+    private void dots4(float[] q, int qOff, int[] idx, int n, float scale, float[] out, int outOff) {
         float[] qsum = new float[blocks];
         for (int b = 0; b < blocks; b++) {
             float s = 0;
             for (int k = 0; k < block; k++) s += q[qOff + b * block + k];
             qsum[b] = s;
         }
-        int perHalf = stride / lanes;
-        for (int i = 0; i < n; i++) {
+        int lanes = F.length();
+        for (int k = 0; k < n; k++) {
+            int i = idx == null ? k : idx[k];
             FloatVector acc = FloatVector.zero(F);
             float zero = 0;
             for (int b = 0; b < blocks; b++) {
-                int base = (i * blocks + b) * blockBytes, x = b * block / lanes;
+                int base = (i * blocks + b) * blockBytes, x = qOff + b * block;
                 FloatVector s = FloatVector.zero(F);
-                for (int j = 0; j < perHalf; j++) {
-                    s = nibbles(base + j * lanes, false).fma(qv[x + j], s);
-                    s = nibbles(base + j * lanes, true).fma(qv[x + perHalf + j], s);
+                for (int j = 0; j < stride; j += lanes) {
+                    ByteVector v = ByteVector.fromArray(B, codes, base + j);
+                    s = ((FloatVector) v.and((byte) 15).convertShape(VectorOperators.B2F, F, 0))
+                            .fma(FloatVector.fromArray(F, q, x + j), s);
+                    s = ((FloatVector) v.lanewise(VectorOperators.LSHR, 4).and((byte) 15).convertShape(VectorOperators.B2F, F, 0))
+                            .fma(FloatVector.fromArray(F, q, x + stride + j), s);
                 }
                 acc = s.fma(FloatVector.broadcast(F, Half.f16(scales[i * blocks + b])), acc);
                 zero += Half.f16(mins[i * blocks + b]) * qsum[b];
             }
-            out[outOff + i] = scale * (FloatTensor.sum(acc) + zero);
+            float sum;
+            if (lanes == 16) {
+                FloatVector h = ((FloatVector) acc.reinterpretShape(FloatVector.SPECIES_256, 0))
+                        .add((FloatVector) acc.reinterpretShape(FloatVector.SPECIES_256, 1));
+                FloatVector t = ((FloatVector) h.reinterpretShape(FloatVector.SPECIES_128, 0))
+                        .add((FloatVector) h.reinterpretShape(FloatVector.SPECIES_128, 1));
+                sum = (t.lane(0) + t.lane(2)) + (t.lane(1) + t.lane(3));
+            } else {
+                sum = FloatTensor.sum(acc);
+            }
+            out[outOff + k] = scale * (sum + zero);
         }
     }
 
-    private void accumulateVector(float[] w, int wOff, int n, float[] out, int off) {
+    /** {@code out += Σ_k w_k · x_{i_k}}, i_k = {@code idx[k]} (or k when idx is null); blocks outside, entries inside. */
+    private void accumulateVector(float[] w, int wOff, int[] idx, int n, float[] out, int off) {
         int lanes = F.length();
-        int perHalf = stride / lanes;
         for (int b = 0; b < blocks; b++) {
-            for (int j = 0; j < perHalf; j++) {
-                int lo = off + b * block + j * lanes, hi = lo + stride;
+            for (int j = 0; j < stride; j += lanes) {
+                int lo = off + b * block + j, hi = lo + stride;
                 FloatVector accLo = FloatVector.fromArray(F, out, lo), accHi = FloatVector.fromArray(F, out, hi);
                 float msum = 0;
-                for (int i = 0; i < n; i++) {
-                    float wi = w[wOff + i];
+                for (int k = 0; k < n; k++) {
+                    int i = idx == null ? k : idx[k];
+                    float wi = w[wOff + k];
                     FloatVector wd = FloatVector.broadcast(F, wi * Half.f16(scales[i * blocks + b]));
-                    int at = (i * blocks + b) * blockBytes + j * lanes;
-                    accLo = nibbles(at, false).fma(wd, accLo);
-                    accHi = nibbles(at, true).fma(wd, accHi);
+                    ByteVector v = ByteVector.fromArray(B, codes, (i * blocks + b) * blockBytes + j);
+                    accLo = ((FloatVector) v.and((byte) 15).convertShape(VectorOperators.B2F, F, 0)).fma(wd, accLo);
+                    accHi = ((FloatVector) v.lanewise(VectorOperators.LSHR, 4).and((byte) 15).convertShape(VectorOperators.B2F, F, 0))
+                            .fma(wd, accHi);
                     msum += wi * Half.f16(mins[i * blocks + b]);
                 }
                 FloatVector m = FloatVector.broadcast(F, msum);
@@ -224,9 +249,18 @@ public final class AsymStore extends TokenStore {
     }
 
     @Override
+    public void accumulateAt(float[] w, int wOff, int[] idx, int m, float[] out, int off) {
+        if (!vectorized()) {
+            super.accumulateAt(w, wOff, idx, m, out, off);
+            return;
+        }
+        accumulateVector(w, wOff, idx, m, out, off);
+    }
+
+    @Override
     public void accumulate(float[] w, int wOff, int n, float[] out, int off) {
         if (vectorized()) {
-            accumulateVector(w, wOff, n, out, off);
+            accumulateVector(w, wOff, null, n, out, off);
             return;
         }
         byte[] c = codes;

@@ -125,6 +125,20 @@ public abstract class FloatTensor {
         return s;
     }
 
+    /** {@code y[yOff + i] += a × x[xOff + i]} for {@code i < n}, vectorised (lane-wise FMAs, so no order to vary). */
+    public static void axpy(float a, float[] x, int xOff, float[] y, int yOff, int n) {
+        int i = 0;
+        if (USE_VECTOR && n >= F_SPECIES.length()) {
+            FloatVector av = FloatVector.broadcast(F_SPECIES, a);
+            int upper = F_SPECIES.loopBound(n);
+            for (; i < upper; i += F_SPECIES.length()) {
+                FloatVector.fromArray(F_SPECIES, x, xOff + i).fma(av, FloatVector.fromArray(F_SPECIES, y, yOff + i))
+                        .intoArray(y, yOff + i);
+            }
+        }
+        for (; i < n; i++) y[yOff + i] = Math.fma(a, x[xOff + i], y[yOff + i]);
+    }
+
     /** Plain float dot product, vectorised. */
     public static float dot(float[] a, int aOff, float[] b, int bOff, int n) {
         int i = 0;

@@ -1,5 +1,6 @@
 package dev.winnow.kv.codec;
 
+import dev.winnow.tensor.FloatTensor;
 import java.util.Arrays;
 
 /** Vectors as f16 (IEEE half) or bf16 (brain float), 2 bytes per value; attention converts on the fly. */
@@ -49,32 +50,60 @@ public final class F16Store extends TokenStore {
         for (int c = 0; c < dim; c++) out[off + c] = decode(data[base + c]);
     }
 
+    /** Entries decoded together: one flat conversion loop of CHUNK × dim values. */
+    private static final int CHUNK = 64;
+
+    /**
+     * Decodes {@code count} consecutive vectors from entry {@code first} into {@code out} with one
+     * flat loop, which C2 compiles to vector conversions (vcvtph2ps for f16, shifts for bf16);
+     * attention then runs the float kernels on them. (Multiplying inside the conversion loop
+     * made it a scalar float reduction; a loop per vector was too short to pay.)
+     */
+    private void decodeInto(int first, int count, float[] out) {
+        short[] d = data;
+        int base = first * dim, len = count * dim;
+        if (brain) {
+            for (int c = 0; c < len; c++) out[c] = Float.intBitsToFloat((d[base + c] & 0xFFFF) << 16);
+        } else {
+            for (int c = 0; c < len; c++) out[c] = Float.float16ToFloat(d[base + c]);
+        }
+    }
+
     @Override
     public void dots(float[] q, int qOff, int n, float scale, float[] out, int outOff) {
-        short[] d = data;
-        for (int i = 0; i < n; i++) {
-            int base = i * dim;
-            float s = 0;
-            if (brain) {
-                for (int c = 0; c < dim; c++) s += q[qOff + c] * Half.bf16(d[base + c]);
-            } else {
-                for (int c = 0; c < dim; c++) s += q[qOff + c] * Half.f16(d[base + c]);
-            }
-            out[outOff + i] = scale * s;
+        float[] v = new float[Math.min(n, CHUNK) * dim];
+        for (int i0 = 0; i0 < n; i0 += CHUNK) {
+            int count = Math.min(CHUNK, n - i0);
+            decodeInto(i0, count, v);
+            for (int k = 0; k < count; k++) out[outOff + i0 + k] = scale * FloatTensor.dot(q, qOff, v, k * dim, dim);
+        }
+    }
+
+    @Override
+    public void dotsAt(float[] q, int qOff, int[] idx, int m, float scale, float[] out, int outOff) {
+        float[] v = new float[dim];
+        for (int j = 0; j < m; j++) {
+            decodeInto(check(idx[j]), 1, v);
+            out[outOff + j] = scale * FloatTensor.dot(q, qOff, v, 0, dim);
         }
     }
 
     @Override
     public void accumulate(float[] w, int wOff, int n, float[] out, int off) {
-        short[] d = data;
-        for (int i = 0; i < n; i++) {
-            float wi = w[wOff + i];
-            int base = i * dim;
-            if (brain) {
-                for (int c = 0; c < dim; c++) out[off + c] += wi * Half.bf16(d[base + c]);
-            } else {
-                for (int c = 0; c < dim; c++) out[off + c] += wi * Half.f16(d[base + c]);
-            }
+        float[] v = new float[Math.min(n, CHUNK) * dim];
+        for (int i0 = 0; i0 < n; i0 += CHUNK) {
+            int count = Math.min(CHUNK, n - i0);
+            decodeInto(i0, count, v);
+            for (int k = 0; k < count; k++) FloatTensor.axpy(w[wOff + i0 + k], v, k * dim, out, off, dim);
+        }
+    }
+
+    @Override
+    public void accumulateAt(float[] w, int wOff, int[] idx, int m, float[] out, int off) {
+        float[] v = new float[dim];
+        for (int j = 0; j < m; j++) {
+            decodeInto(check(idx[j]), 1, v);
+            FloatTensor.axpy(w[wOff + j], v, 0, out, off, dim);
         }
     }
 

@@ -241,7 +241,10 @@ public final class Session {
         Tokenizer tok = model.tokenizer();
         long t0 = System.nanoTime();
         if (params.maxTokens() >= 0) {
-            reserve((int) Math.min((long) length + promptTokens.length + params.maxTokens(), contextLength));
+            // At most twice the context after the prompt: what growing by doubling would allocate
+            // anyway at the first step past it, so a large max that is never reached costs nothing more.
+            long context = (long) length + promptTokens.length;
+            reserve((int) Math.min(context + params.maxTokens(), Math.min(2 * context, contextLength)));
         }
         float[] logits = promptTokens.length > 0 ? prefill(promptTokens) : lastLogits();
         long t1 = System.nanoTime();

@@ -29,14 +29,25 @@ class SessionReserveTest {
     @Test
     void generateSizesAFullCacheForPromptPlusMaxTokensAndNeverGrowsIt() {
         Session s = new Session(model, 512, 16, KvSpec.parse("full").newPolicy());
-        int[] prompt = IntStream.range(0, 100).map(i -> 1 + i * 7 % 400).toArray();
-        Generation g = s.generate(prompt, GenerationParams.greedy(150), t -> { });
+        int[] prompt = IntStream.range(0, 200).map(i -> 1 + i * 7 % 400).toArray();
+        Generation g = s.generate(prompt, GenerationParams.greedy(150), TokenListener.NONE);
         assertThat(g.tokens().length).isEqualTo(150);
         for (int l = 0; l < model.config().layers(); l++) {
             HeadStore h = s.cache().head(l, 0);
-            assertThat(h.size()).isEqualTo(249); // the last generated token is pending, not yet in the cache
-            assertThat(h.capacity()).as("layer %d: exactly the 250 reserved, not a doubling", l).isEqualTo(250);
+            assertThat(h.size()).isEqualTo(349); // the last generated token is pending, not yet in the cache
+            assertThat(h.capacity()).as("layer %d: exactly the 350 reserved, not a doubling", l).isEqualTo(350);
         }
+    }
+
+    @Test
+    void aLargeMaxThatMayNeverBeReachedReservesNoMoreThanDoublingWould() {
+        Session s = new Session(model, 512, 16, KvSpec.parse("full").newPolicy());
+        int[] prompt = IntStream.range(0, 20).map(i -> 1 + i * 7 % 400).toArray();
+        int[] capacityAtFirstText = {-1};
+        s.generate(prompt, GenerationParams.greedy(100_000), text -> {
+            if (capacityAtFirstText[0] < 0) capacityAtFirstText[0] = s.cache().head(0, 0).capacity();
+        });
+        assertThat(capacityAtFirstText[0]).isEqualTo(40);
     }
 
     @Test

@@ -15,6 +15,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
+import picocli.CommandLine.IModelTransformer;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Model.OptionSpec;
@@ -100,8 +101,21 @@ abstract class EvalRunCommand implements Callable<Integer> {
         return spec;
     }
 
-    /** A task command: the task is fixed, {@code -o} optional. */
+    /** Keeps, in a task command, only the task options that apply to the task it is named after. */
+    static final class OnlyItsOptions implements IModelTransformer {
+        @Override
+        public CommandSpec transform(CommandSpec spec) {
+            return onlyOptionsOf(spec, spec.name());
+        }
+    }
+
+    /** A task command: the task is the command's name, {@code -o} optional. */
     abstract static class Single extends EvalRunCommand {
+        @Override
+        String taskName() {
+            return spec.name();
+        }
+
         @Option(names = {"-o", "--output"}, paramLabel = "FILE.jsonl",
                 description = "Append each cell's result to this JSON Lines file; cells already in it are skipped.")
         Path output;

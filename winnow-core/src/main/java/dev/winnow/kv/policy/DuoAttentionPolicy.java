@@ -28,7 +28,7 @@ import java.util.Locale;
  * mean over every compression; its position is that of the newest dropped entry). DuoAttention's
  * optimisation-based head gates (trained on synthetic passkey data) are not reproduced.
  */
-public final class DuoAttentionPolicy implements KvPolicy {
+public final class DuoAttentionPolicy implements WindowedPolicy {
     public static final PolicyInfo INFO = new PolicyInfo("duo",
             "retrieval heads keep all, streaming heads keep sinks + window; heads classified by profiling",
             "Xiao et al. 2024, DuoAttention; Tang et al. 2024, RazorAttention",
@@ -186,21 +186,7 @@ public final class DuoAttentionPolicy implements KvPolicy {
     }
 
     @Override
-    public void afterPrefillChunk(KvCache cache, PolicyContext ctx) {
-        compress(cache, ctx);
-    }
-
-    @Override
-    public void afterPrefill(KvCache cache, PolicyContext ctx) {
-        compress(cache, ctx);
-    }
-
-    @Override
-    public void afterDecode(KvCache cache, PolicyContext ctx) {
-        compress(cache, ctx);
-    }
-
-    void compress(KvCache cache, PolicyContext ctx) {
+    public void compress(KvCache cache, PolicyContext ctx) {
         for (int l = 0; l < cache.layers(); l++) {
             for (int h = 0; h < cache.kvHeads(); h++) {
                 if (retrieval[l][h]) continue;

@@ -11,7 +11,7 @@ import java.util.List;
  * {@code 0 … size−1} and each new token takes the next one — so generation can run past the
  * model's trained context.
  */
-public final class StreamingLlmPolicy implements KvPolicy {
+public final class StreamingLlmPolicy implements WindowedPolicy {
     public static final PolicyInfo INFO = new PolicyInfo("streaming",
             "attention sinks + recent window, positions re-assigned inside the cache", "Xiao et al. 2023, StreamingLLM",
             List.of(PolicyInfo.param("sinks", "4", "first entries always kept"),
@@ -48,21 +48,7 @@ public final class StreamingLlmPolicy implements KvPolicy {
     }
 
     @Override
-    public void afterPrefillChunk(KvCache cache, PolicyContext ctx) {
-        compress(cache, ctx);
-    }
-
-    @Override
-    public void afterPrefill(KvCache cache, PolicyContext ctx) {
-        compress(cache, ctx);
-    }
-
-    @Override
-    public void afterDecode(KvCache cache, PolicyContext ctx) {
-        compress(cache, ctx);
-    }
-
-    void compress(KvCache cache, PolicyContext ctx) {
+    public void compress(KvCache cache, PolicyContext ctx) {
         for (int l = 0; l < cache.layers(); l++) {
             for (int h = 0; h < cache.kvHeads(); h++) {
                 HeadStore s = cache.head(l, h);

@@ -2,29 +2,15 @@ package dev.winnow.generate;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.winnow.SharedData;
+import dev.winnow.OnStoriesModel;
 import dev.winnow.kv.HeadStore;
 import dev.winnow.kv.KvCache;
 import dev.winnow.kv.policy.KvSpec;
-import dev.winnow.model.Model;
 import java.util.stream.IntStream;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /** A session sizes a cache that keeps every entry once, instead of growing (copying) it mid-generation. */
-class SessionReserveTest {
-    private static Model model;
-
-    @BeforeAll
-    static void load() {
-        model = Model.load(SharedData.path("models/stories260K.gguf"));
-    }
-
-    @AfterAll
-    static void close() {
-        if (model != null) model.close();
-    }
+class SessionReserveTest extends OnStoriesModel {
 
     @Test
     void generateSizesAFullCacheForPromptPlusMaxTokensAndNeverGrowsIt() {

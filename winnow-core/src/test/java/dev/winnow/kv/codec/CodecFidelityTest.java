@@ -2,10 +2,8 @@ package dev.winnow.kv.codec;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.winnow.SharedData;
-import dev.winnow.model.Model;
+import dev.winnow.OnStoriesModel;
 import java.util.Locale;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -13,19 +11,12 @@ import org.junit.jupiter.api.Test;
  * Fidelity of the codecs on stories260K over a 512-token greedy continuation, compared with the
  * f32 cache (teacher-forced top-1 agreement, as {@code winnow kv compare}).
  */
-class CodecFidelityTest {
-    static Model model;
+class CodecFidelityTest extends OnStoriesModel {
     static Fidelity fidelity;
 
     @BeforeAll
-    static void load() {
-        model = Model.load(SharedData.path("models/stories260K.gguf"));
+    static void measureFidelity() {
         fidelity = new Fidelity(model, 512);
-    }
-
-    @AfterAll
-    static void close() {
-        if (model != null) model.close();
     }
 
     static Fidelity.Result measure(String spec) {

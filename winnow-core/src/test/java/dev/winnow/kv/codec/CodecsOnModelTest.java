@@ -2,7 +2,7 @@ package dev.winnow.kv.codec;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.winnow.SharedData;
+import dev.winnow.OnStoriesModel;
 import dev.winnow.generate.Generation;
 import dev.winnow.generate.GenerationParams;
 import dev.winnow.generate.Session;
@@ -10,29 +10,15 @@ import dev.winnow.generate.TokenListener;
 import dev.winnow.kv.HeadStore;
 import dev.winnow.kv.KvStats;
 import dev.winnow.kv.policy.KvSpec;
-import dev.winnow.model.Model;
 import java.util.List;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /** Codecs and composed specs on the real stories260K model. */
-class CodecsOnModelTest {
-    static Model model;
+class CodecsOnModelTest extends OnStoriesModel {
     static final String PROMPT = "Once upon a time, there was a little girl named Lily. She loved to play outside in the park."
             + " One day, she saw a big, red ball. She wanted to play with it, but it was too high.";
-
-    @BeforeAll
-    static void load() {
-        model = Model.load(SharedData.path("models/stories260K.gguf"));
-    }
-
-    @AfterAll
-    static void close() {
-        if (model != null) model.close();
-    }
 
     @Test
     void theF32CodecIsBitIdenticalToThePlainEngine() {

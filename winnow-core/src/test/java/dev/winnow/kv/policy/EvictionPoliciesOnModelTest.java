@@ -2,17 +2,14 @@ package dev.winnow.kv.policy;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.winnow.SharedData;
+import dev.winnow.OnStoriesModel;
 import dev.winnow.generate.Generation;
 import dev.winnow.generate.GenerationParams;
 import dev.winnow.generate.Session;
 import dev.winnow.generate.TokenListener;
 import dev.winnow.kv.KvStats;
-import dev.winnow.model.Model;
 import java.util.ArrayList;
 import java.util.List;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -20,18 +17,7 @@ import org.junit.jupiter.api.Test;
  * model, beyond what {@link PolicyOnModelTest} checks for every policy: lagged eviction, and
  * reproducibility of the seeded policies although attention is recorded in parallel over KV heads.
  */
-class EvictionPoliciesOnModelTest {
-    static Model model;
-
-    @BeforeAll
-    static void load() {
-        model = Model.load(SharedData.path("models/stories260K.gguf"));
-    }
-
-    @AfterAll
-    static void close() {
-        if (model != null) model.close();
-    }
+class EvictionPoliciesOnModelTest extends OnStoriesModel {
 
     @Test
     void lazyEvictionLetsHeadsExceedTheBudgetForLagSteps() {

@@ -2,6 +2,7 @@ package dev.winnow.kv.policy;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.winnow.OnStoriesModel;
 import dev.winnow.SharedData;
 import dev.winnow.generate.Generation;
 import dev.winnow.generate.GenerationParams;
@@ -11,25 +12,12 @@ import dev.winnow.kv.KvStats;
 import dev.winnow.model.Model;
 import java.util.List;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /** Every registered policy on the real stories260K model. */
-class PolicyOnModelTest {
-    static Model model;
-
-    @BeforeAll
-    static void load() {
-        model = Model.load(SharedData.path("models/stories260K.gguf"));
-    }
-
-    @AfterAll
-    static void close() {
-        if (model != null) model.close();
-    }
+class PolicyOnModelTest extends OnStoriesModel {
 
     /** A spec with budget 32 (entries per head) for every policy, and the budget each head ends at. */
     static Stream<String> budgetedSpecs() {

@@ -3,7 +3,7 @@ package dev.winnow.kv.sparse;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.winnow.SharedData;
+import dev.winnow.OnStoriesModel;
 import dev.winnow.generate.Session;
 import dev.winnow.kv.HeadStore;
 import dev.winnow.kv.KvCache;
@@ -13,7 +13,6 @@ import dev.winnow.kv.codec.Fidelity;
 import dev.winnow.kv.policy.KvPolicy;
 import dev.winnow.kv.policy.KvSpec;
 import dev.winnow.kv.policy.KvSpecException;
-import dev.winnow.model.Model;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
@@ -21,27 +20,19 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** The sparse-attention methods on stories260K (5 layers, 8 heads, 4 KV heads of size 8). */
-class SparseAttentionOnModelTest {
-    static Model model;
+class SparseAttentionOnModelTest extends OnStoriesModel {
     static Fidelity fidelity;
     @TempDir
     static Path tmp;
 
     @BeforeAll
-    static void load() {
-        model = Model.load(SharedData.path("models/stories260K.gguf"));
+    static void measureFidelity() {
         fidelity = new Fidelity(model, 512);
-    }
-
-    @AfterAll
-    static void close() {
-        if (model != null) model.close();
     }
 
     /** Every method, with its calibration file (Double Sparsity) kept in the test's directory. */

@@ -52,6 +52,17 @@ public final class F16Store extends TokenStore {
 
     /** Entries decoded together: one flat conversion loop of CHUNK × dim values. */
     private static final int CHUNK = 64;
+    /** Each reading thread's decode buffer, reused: attention calls dots and accumulate per head and step. */
+    private static final ThreadLocal<float[]> SCRATCH = ThreadLocal.withInitial(() -> new float[0]);
+
+    private static float[] scratch(int length) {
+        float[] v = SCRATCH.get();
+        if (v.length < length) {
+            v = new float[length];
+            SCRATCH.set(v);
+        }
+        return v;
+    }
 
     /**
      * Decodes {@code count} consecutive vectors from entry {@code first} into {@code out} with one
@@ -71,7 +82,7 @@ public final class F16Store extends TokenStore {
 
     @Override
     public void dots(float[] q, int qOff, int n, float scale, float[] out, int outOff) {
-        float[] v = new float[Math.min(n, CHUNK) * dim];
+        float[] v = scratch(Math.min(n, CHUNK) * dim);
         for (int i0 = 0; i0 < n; i0 += CHUNK) {
             int count = Math.min(CHUNK, n - i0);
             decodeInto(i0, count, v);
@@ -81,7 +92,7 @@ public final class F16Store extends TokenStore {
 
     @Override
     public void dotsAt(float[] q, int qOff, int[] idx, int m, float scale, float[] out, int outOff) {
-        float[] v = new float[dim];
+        float[] v = scratch(dim);
         for (int j = 0; j < m; j++) {
             decodeInto(check(idx[j]), 1, v);
             out[outOff + j] = scale * FloatTensor.dot(q, qOff, v, 0, dim);
@@ -90,7 +101,7 @@ public final class F16Store extends TokenStore {
 
     @Override
     public void accumulate(float[] w, int wOff, int n, float[] out, int off) {
-        float[] v = new float[Math.min(n, CHUNK) * dim];
+        float[] v = scratch(Math.min(n, CHUNK) * dim);
         for (int i0 = 0; i0 < n; i0 += CHUNK) {
             int count = Math.min(CHUNK, n - i0);
             decodeInto(i0, count, v);
@@ -100,7 +111,7 @@ public final class F16Store extends TokenStore {
 
     @Override
     public void accumulateAt(float[] w, int wOff, int[] idx, int m, float[] out, int off) {
-        float[] v = new float[dim];
+        float[] v = scratch(dim);
         for (int j = 0; j < m; j++) {
             decodeInto(check(idx[j]), 1, v);
             FloatTensor.axpy(w[wOff + j], v, 0, out, off, dim);

@@ -131,7 +131,7 @@ public final class AsymStore extends TokenStore {
     @Override
     public void dots(float[] q, int qOff, int n, float scale, float[] out, int outOff) {
         if (vectorized()) {
-            dotsVector(q, qOff, n, scale, out, outOff);
+            dots4(q, qOff, null, n, scale, out, outOff);
             return;
         }
         float[] qsum = new float[blocks];
@@ -163,10 +163,6 @@ public final class AsymStore extends TokenStore {
             }
             out[outOff + i] = scale * sum;
         }
-    }
-
-    private void dotsVector(float[] q, int qOff, int n, float scale, float[] out, int outOff) {
-        dots4(q, qOff, null, n, scale, out, outOff);
     }
 
     @Override

@@ -1,0 +1,304 @@
+package dev.winnow.server;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.winnow.generate.GenerationParams;
+import dev.winnow.kv.policy.KvPolicy;
+import dev.winnow.kv.policy.KvSpec;
+import dev.winnow.model.Model;
+import dev.winnow.template.ChatMessage;
+import dev.winnow.template.ChatTemplate;
+import dev.winnow.tokenizer.Tokenizer;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * Turns the JSON of a chat or completion request into a {@link GenerationRequest}, checking
+ * every field it uses; a bad field is an {@link ApiException} naming it. Fields the server does
+ * not support yet ({@code n > 1}, tools, structured output, logit bias, penalties other than
+ * {@code repeat_penalty}) are refused with a 400, never ignored silently.
+ */
+final class RequestParser {
+    static final int MAX_STOP_STRINGS = 16;
+    static final int MAX_TOP_LOGPROBS = 20;
+    private static final Set<String> ROLES = Set.of("system", "developer", "user", "assistant");
+
+    private final Model model;
+    private final ChatTemplate template;
+    private final ServerConfig config;
+
+    RequestParser(Model model, ChatTemplate template, ServerConfig config) {
+        this.model = model;
+        this.template = template;
+        this.config = config;
+    }
+
+    GenerationRequest chat(JsonNode body) {
+        refuseUnsupported(body);
+        List<ChatMessage> messages = messages(body.get("messages"));
+        String text = template.render(messages, true);
+        Tokenizer tok = model.tokenizer();
+        boolean bos = tok.addBosByDefault() && template.bosToken().map(b -> b.isEmpty() || !text.startsWith(b)).orElse(true);
+        int[] prompt = tok.encode(text, bos, true);
+        int logprobs = -1;
+        if (bool(body, "logprobs", false)) {
+            logprobs = integer(body, "top_logprobs", 0, 0, MAX_TOP_LOGPROBS);
+        } else if (present(body, "top_logprobs")) {
+            throw ApiException.invalid("top_logprobs", "top_logprobs needs \"logprobs\": true");
+        }
+        return request(true, body, prompt, "messages", logprobs);
+    }
+
+    GenerationRequest completion(JsonNode body) {
+        refuseUnsupported(body);
+        if (present(body, "suffix")) throw ApiException.unsupported("suffix", "suffix (insertion) is not supported");
+        if (bool(body, "echo", false)) throw ApiException.unsupported("echo", "echo is not supported");
+        int[] prompt = completionPrompt(body.get("prompt"));
+        int logprobs = present(body, "logprobs") ? integer(body, "logprobs", 0, 0, 5) : -1;
+        return request(false, body, prompt, "prompt", logprobs);
+    }
+
+    private GenerationRequest request(boolean chat, JsonNode body, int[] prompt, String promptField, int logprobs) {
+        if (prompt.length == 0) throw ApiException.invalid(promptField, promptField + " is empty");
+        KvSpec kv = kvSpec(body);
+        KvPolicy probe = newPolicy(kv);
+        if (prompt.length > config.contextLength() && !probe.unboundedContext()) {
+            throw new ApiException(400, "invalid_request_error", promptField, "context_length_exceeded",
+                    "the prompt is " + prompt.length + " tokens, more than the context length of "
+                    + config.contextLength() + " tokens (the server does not truncate; shorten the "
+                    + promptField + ", or use a KV policy that bounds the cache, e.g. \"kv\": \"streaming\")", 0);
+        }
+        boolean stream = bool(body, "stream", false);
+        boolean includeUsage = false;
+        JsonNode so = body.get("stream_options");
+        if (so != null && !so.isNull()) {
+            if (!so.isObject()) throw ApiException.invalid("stream_options", "stream_options must be an object");
+            if (!stream) throw ApiException.invalid("stream_options", "stream_options is only allowed with \"stream\": true");
+            includeUsage = bool(so, "include_usage", false, "stream_options.include_usage");
+        }
+        return new GenerationRequest(chat, prompt, params(body), stream, includeUsage, logprobs, kv);
+    }
+
+    /** The policy for a sequence of this spec (a fresh one: policies hold per-sequence state). */
+    static KvPolicy newPolicy(KvSpec kv) {
+        try {
+            return kv.newPolicy();
+        } catch (IllegalArgumentException e) {
+            throw ApiException.invalid("kv", "kv: " + e.getMessage());
+        }
+    }
+
+    private KvSpec kvSpec(JsonNode body) {
+        JsonNode kv = body.get("kv");
+        if (kv == null || kv.isNull()) return config.kv();
+        if (!kv.isTextual()) throw ApiException.invalid("kv", "kv must be a string (a KV spec, e.g. \"snapkv:budget=256\")");
+        if (!config.allowKvOverride()) {
+            throw new ApiException(403, "permission_error", "kv", "kv_override_disabled",
+                    "this server does not allow requests to choose the KV spec (it uses '" + config.kv() + "')", 0);
+        }
+        try {
+            KvSpec spec = KvSpec.parse(kv.asText());
+            newPolicy(spec); // unknown names and parameters fail here
+            return spec;
+        } catch (ApiException e) {
+            throw e;
+        } catch (IllegalArgumentException e) {
+            throw ApiException.invalid("kv", "kv: " + e.getMessage());
+        }
+    }
+
+    private GenerationParams params(JsonNode body) {
+        GenerationParams.Builder b = GenerationParams.builder();
+        int max = -1;
+        if (present(body, "max_completion_tokens")) max = integer(body, "max_completion_tokens", -1, 0, Integer.MAX_VALUE);
+        else if (present(body, "max_tokens")) max = integer(body, "max_tokens", -1, 0, Integer.MAX_VALUE);
+        b.maxTokens(max);
+        b.temperature((float) number(body, "temperature", GenerationParams.defaults().temperature(), 0, 2));
+        b.topP((float) number(body, "top_p", 1.0, Double.MIN_VALUE, 1));
+        b.topK(integer(body, "top_k", GenerationParams.defaults().topK(), 0, Integer.MAX_VALUE));
+        b.minP((float) number(body, "min_p", GenerationParams.defaults().minP(), 0, 1));
+        b.repeatPenalty((float) number(body, "repeat_penalty", 1.0, Double.MIN_VALUE, 10));
+        b.repeatLastN(integer(body, "repeat_last_n", GenerationParams.defaults().repeatLastN(), 0, 1 << 20));
+        if (present(body, "seed")) {
+            JsonNode s = body.get("seed");
+            if (!s.canConvertToLong() || !s.isIntegralNumber()) throw ApiException.invalid("seed", "seed must be an integer");
+            b.seed(s.asLong());
+        }
+        b.stop(stop(body.get("stop")));
+        return b.build();
+    }
+
+    private static List<String> stop(JsonNode stop) {
+        if (stop == null || stop.isNull()) return List.of();
+        List<String> out = new ArrayList<>();
+        if (stop.isTextual()) {
+            out.add(stop.asText());
+        } else if (stop.isArray()) {
+            if (stop.size() > MAX_STOP_STRINGS) {
+                throw ApiException.invalid("stop", "stop has " + stop.size() + " strings; at most " + MAX_STOP_STRINGS);
+            }
+            for (JsonNode s : stop) {
+                if (!s.isTextual()) throw ApiException.invalid("stop", "stop must be a string or an array of strings");
+                out.add(s.asText());
+            }
+        } else {
+            throw ApiException.invalid("stop", "stop must be a string or an array of strings");
+        }
+        for (String s : out) if (s.isEmpty()) throw ApiException.invalid("stop", "stop strings must not be empty");
+        return out;
+    }
+
+    private static void refuseUnsupported(JsonNode body) {
+        if (present(body, "n")) {
+            JsonNode n = body.get("n");
+            if (!n.isIntegralNumber() || n.asInt() != 1) {
+                throw ApiException.unsupported("n", "n = " + n + " is not supported: the server returns one choice per request (n = 1)");
+            }
+        }
+        if (present(body, "best_of") && body.get("best_of").asInt() != 1) {
+            throw ApiException.unsupported("best_of", "best_of is not supported (only 1)");
+        }
+        for (String f : List.of("tools", "functions")) {
+            JsonNode t = body.get(f);
+            if (t != null && !t.isNull() && !(t.isArray() && t.isEmpty())) {
+                throw ApiException.unsupported(f, f + " (tool calling) is not supported yet");
+            }
+        }
+        for (String f : List.of("tool_choice", "function_call")) {
+            JsonNode t = body.get(f);
+            if (t != null && !t.isNull() && !(t.isTextual() && t.asText().equals("none"))) {
+                throw ApiException.unsupported(f, f + " (tool calling) is not supported yet");
+            }
+        }
+        JsonNode rf = body.get("response_format");
+        if (rf != null && !rf.isNull()) {
+            String type = rf.path("type").asText("");
+            if (!type.equals("text")) {
+                throw ApiException.unsupported("response_format", "response_format type '" + type
+                        + "' is not supported yet (structured output); only \"text\"");
+            }
+        }
+        JsonNode lb = body.get("logit_bias");
+        if (lb != null && !lb.isNull() && !lb.isEmpty()) {
+            throw ApiException.unsupported("logit_bias", "logit_bias is not supported");
+        }
+        for (String f : List.of("presence_penalty", "frequency_penalty")) {
+            JsonNode p = body.get(f);
+            if (p != null && !p.isNull()) {
+                if (!p.isNumber()) throw ApiException.invalid(f, f + " must be a number");
+                if (p.asDouble() != 0) {
+                    throw ApiException.unsupported(f, f + " is not supported yet (only 0); use the extension \"repeat_penalty\"");
+                }
+            }
+        }
+        JsonNode user = body.get("user");
+        if (user != null && !user.isNull() && !user.isTextual()) throw ApiException.invalid("user", "user must be a string");
+    }
+
+    private static List<ChatMessage> messages(JsonNode messages) {
+        if (messages == null || messages.isNull()) throw ApiException.invalid("messages", "messages is required");
+        if (!messages.isArray()) throw ApiException.invalid("messages", "messages must be an array of {role, content}");
+        if (messages.isEmpty()) throw ApiException.invalid("messages", "messages is empty");
+        List<ChatMessage> out = new ArrayList<>();
+        for (int i = 0; i < messages.size(); i++) {
+            JsonNode m = messages.get(i);
+            String field = "messages[" + i + "]";
+            if (!m.isObject()) throw ApiException.invalid(field, field + " must be an object {role, content}");
+            JsonNode roleNode = m.get("role");
+            if (roleNode == null || !roleNode.isTextual()) throw ApiException.invalid(field + ".role", field + ".role is required");
+            String role = roleNode.asText();
+            if (role.equals("tool") || role.equals("function")) {
+                throw ApiException.unsupported(field + ".role", field + ".role '" + role + "': tool calling is not supported yet");
+            }
+            if (!ROLES.contains(role)) {
+                throw ApiException.invalid(field + ".role", field + ".role '" + role + "' is not one of " + ROLES);
+            }
+            if (m.hasNonNull("tool_calls") && !m.get("tool_calls").isEmpty()) {
+                throw ApiException.unsupported(field + ".tool_calls", "tool calling is not supported yet");
+            }
+            out.add(new ChatMessage(role.equals("developer") ? "system" : role, content(m.get("content"), field + ".content")));
+        }
+        return out;
+    }
+
+    /** A string, or an array of {@code {"type": "text", "text": …}} parts (joined). */
+    private static String content(JsonNode c, String field) {
+        if (c == null || c.isNull()) return "";
+        if (c.isTextual()) return c.asText();
+        if (c.isArray()) {
+            StringBuilder sb = new StringBuilder();
+            for (JsonNode part : c) {
+                String type = part.path("type").asText("");
+                if (!type.equals("text") || !part.path("text").isTextual()) {
+                    throw ApiException.unsupported(field, field + ": only text parts are supported, got type '" + type + "'");
+                }
+                sb.append(part.get("text").asText());
+            }
+            return sb.toString();
+        }
+        throw ApiException.invalid(field, field + " must be a string or an array of text parts");
+    }
+
+    /** A string, an array of one string, or an array of token ids. */
+    private int[] completionPrompt(JsonNode p) {
+        if (p == null || p.isNull()) throw ApiException.invalid("prompt", "prompt is required");
+        Tokenizer tok = model.tokenizer();
+        if (p.isTextual()) return tok.encode(p.asText(), tok.addBosByDefault(), false);
+        if (p.isArray() && p.size() == 1 && p.get(0).isTextual()) return tok.encode(p.get(0).asText(), tok.addBosByDefault(), false);
+        if (p.isArray() && !p.isEmpty() && p.get(0).isIntegralNumber()) {
+            int[] ids = new int[p.size()];
+            int vocab = tok.vocabSize();
+            for (int i = 0; i < ids.length; i++) {
+                JsonNode t = p.get(i);
+                if (!t.isIntegralNumber() || t.asLong() < 0 || t.asLong() >= vocab) {
+                    throw ApiException.invalid("prompt", "prompt[" + i + "] = " + t + " is not a token id in [0, " + vocab + ")");
+                }
+                ids[i] = t.asInt();
+            }
+            return ids;
+        }
+        if (p.isArray() && p.size() > 1) {
+            throw ApiException.unsupported("prompt", "several prompts in one request are not supported; send one request per prompt");
+        }
+        throw ApiException.invalid("prompt", "prompt must be a string, an array of one string, or an array of token ids");
+    }
+
+    static boolean present(JsonNode body, String field) {
+        JsonNode n = body.get(field);
+        return n != null && !n.isNull();
+    }
+
+    private static boolean bool(JsonNode body, String field, boolean dflt) {
+        return bool(body, field, dflt, field);
+    }
+
+    private static boolean bool(JsonNode body, String field, boolean dflt, String name) {
+        JsonNode n = body.get(field);
+        if (n == null || n.isNull()) return dflt;
+        if (!n.isBoolean()) throw ApiException.invalid(name, name + " must be true or false, got " + n);
+        return n.asBoolean();
+    }
+
+    private static int integer(JsonNode body, String field, int dflt, int min, int max) {
+        JsonNode n = body.get(field);
+        if (n == null || n.isNull()) return dflt;
+        if (!n.isIntegralNumber() || !n.canConvertToInt()) throw ApiException.invalid(field, field + " must be an integer, got " + n);
+        int v = n.asInt();
+        if (v < min || v > max) {
+            throw ApiException.invalid(field, field + " must be " + (max == Integer.MAX_VALUE ? ">= " + min
+                    : "in [" + min + ", " + max + "]") + ", got " + v);
+        }
+        return v;
+    }
+
+    private static double number(JsonNode body, String field, double dflt, double min, double max) {
+        JsonNode n = body.get(field);
+        if (n == null || n.isNull()) return dflt;
+        if (!n.isNumber()) throw ApiException.invalid(field, field + " must be a number, got " + n);
+        double v = n.asDouble();
+        if (!(v >= min && v <= max)) {
+            throw ApiException.invalid(field, field + " must be in [" + (min == Double.MIN_VALUE ? "> 0" : min) + ", " + max + "], got " + v);
+        }
+        return v;
+    }
+}

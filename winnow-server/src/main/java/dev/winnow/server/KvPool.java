@@ -103,10 +103,16 @@ final class KvPool {
         while (idle.size() > maxIdle) release(idle.keySet().iterator().next());
     }
 
-    /** Takes the idle sequence of this spec sharing the longest prefix with {@code prompt} (at least one token) out of the idle list. */
+    /**
+     * Shortest shared prefix worth continuing a conversation from: below it (a BOS token, the
+     * template's opening) reusing would destroy a cached conversation for next to nothing.
+     */
+    static final int MIN_REUSE = 16;
+
+    /** Takes the idle sequence of this spec sharing the longest prefix with {@code prompt} (at least {@link #MIN_REUSE} tokens) out of the idle list. */
     BatchSequence takeBestIdle(int[] prompt, String kv) {
         BatchSequence best = null;
-        int bestLen = 0;
+        int bestLen = MIN_REUSE - 1;
         for (Map.Entry<BatchSequence, String> e : idle.entrySet()) {
             if (!e.getValue().equals(kv)) continue;
             int n = e.getKey().commonPrefix(prompt);

@@ -133,7 +133,8 @@ final class Responses {
         w.put("kv_entries", s.totalEntries());
         w.put("kv_bytes", s.bytesUsed());
         w.put("kv_bytes_allocated", s.bytesAllocated());
-        long tokens = (long) promptTokens + f.generation().tokens().length;
+        // The last generated token is never run through the model (it would be the next step's input).
+        long tokens = Math.max(0, (long) promptTokens + f.generation().tokens().length - 1);
         long uncompressed = tokens * config.layers() * config.kvHeads() * 2L * config.headSize() * Float.BYTES;
         long kvBytes = s.keyBytes() + s.valueBytes();
         w.put("compression_ratio", kvBytes == 0 ? 1.0 : round((double) uncompressed / kvBytes));

@@ -27,18 +27,21 @@ final class GenerationEndpoint {
     private final Logprobs logprobs;
     private final String modelId;
     private final ModelConfig config;
+    private final long maxBody;
 
-    GenerationEndpoint(RequestParser parser, Scheduler scheduler, Logprobs logprobs, String modelId, ModelConfig config) {
+    GenerationEndpoint(RequestParser parser, Scheduler scheduler, Logprobs logprobs, String modelId, ModelConfig config,
+                       long maxBody) {
         this.parser = parser;
         this.scheduler = scheduler;
         this.logprobs = logprobs;
         this.modelId = modelId;
         this.config = config;
+        this.maxBody = maxBody;
     }
 
     /** Answers one request; returns the HTTP status it sent. */
     int handle(ServerRequest req, ServerResponse res, boolean chat) throws InterruptedException {
-        JsonNode body = Json.parse(req.content().as(byte[].class));
+        JsonNode body = Json.parse(Bodies.read(req, maxBody));
         GenerationRequest request = chat ? parser.chat(body) : parser.completion(body);
         Job job = new Job(request, logprobs);
         scheduler.submit(job);

@@ -42,12 +42,12 @@ public final class WinnowServer implements AutoCloseable {
         this.metrics = new Metrics(config.kvMemoryBytes());
         this.scheduler = new Scheduler(model, config, metrics);
         this.generation = new GenerationEndpoint(new RequestParser(model, template, config), scheduler,
-                new Logprobs(model.tokenizer(), model.config().vocabSize()), modelId, model.config());
+                new Logprobs(model.tokenizer(), model.config().vocabSize()), modelId, model.config(), config.maxBodyBytes());
         scheduler.start();
         this.web = WebServer.builder()
                 .host(config.host())
                 .port(config.port())
-                .maxPayloadSize(config.maxBodyBytes())
+                .maxPayloadSize(Bodies.hardCap(config.maxBodyBytes()))
                 .shutdownHook(false)
                 .shutdownGracePeriod(Duration.ofSeconds(2))
                 .directHandlers(d -> {

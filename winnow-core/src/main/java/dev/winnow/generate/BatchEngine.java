@@ -2,6 +2,7 @@ package dev.winnow.generate;
 
 import dev.winnow.model.ForwardState;
 import dev.winnow.model.Model;
+import dev.winnow.model.SequenceBatch;
 import dev.winnow.model.Transformer;
 import java.util.ArrayList;
 import java.util.List;
@@ -23,6 +24,9 @@ public final class BatchEngine {
     private final int maxBatchTokens;
     private final int prefillChunk;
     private final ForwardState state;
+    private final SequenceBatch batch;
+    private final int[] positions;
+    private float[] rowLogits = new float[0];
     /** Where the next step starts taking decode rows when there are more than the budget (round robin). */
     private int rotation;
 
@@ -46,6 +50,8 @@ public final class BatchEngine {
         this.maxBatchTokens = maxBatchTokens;
         this.prefillChunk = prefillChunk;
         this.state = new ForwardState(model.config(), maxBatchTokens);
+        this.batch = new SequenceBatch(maxBatchTokens);
+        this.positions = new int[maxBatchTokens];
     }
 
     public Model model() {
@@ -62,6 +68,10 @@ public final class BatchEngine {
 
     /** One sequence's rows in a pass: the next {@code n} unprocessed tokens of {@code seq}. */
     private record Slot(BatchSequence seq, int n) {
+        /** Whether these rows end the prompt or are a decoding step: then the logits after them are sampled. */
+        boolean wantsLogits() {
+            return n == seq.unprocessed();
+        }
     }
 
     /**
@@ -81,22 +91,35 @@ public final class BatchEngine {
             }
         }
         List<Slot> slots = plan(sequences);
-        int tokens = 0;
+        if (slots.isEmpty()) return 0;
+        float[] logits;
+        try {
+            logits = forward(slots);
+        } catch (RuntimeException e) {
+            // The caches of the pass may be half-written: every sequence in it fails.
+            for (Slot slot : slots) slot.seq.fail(e, true);
+            return 0;
+        }
+        int vocab = model.config().vocabSize();
+        if (rowLogits.length < vocab) rowLogits = new float[vocab];
+        int tokens = 0, row = 0;
         for (Slot slot : slots) {
             tokens += slot.n;
-            float[] logits;
-            try {
-                logits = forward(slot);
-            } catch (RuntimeException e) {
-                slot.seq.fail(e, true);
-                continue;
-            }
-            post(slot, logits);
+            BatchSequence s = slot.seq;
+            boolean sampled = slot.wantsLogits();
+            if (sampled) System.arraycopy(logits, row++ * vocab, rowLogits, 0, vocab);
+            guarded(s, () -> {
+                if (s.ran(slot.n) && sampled) s.sample(rowLogits);
+            });
         }
         return tokens;
     }
 
-    /** Decode rows first (round robin when there are more than the budget), then prompt chunks. */
+    /**
+     * Decode rows first (round robin when there are more than the budget), then whole prompt
+     * chunks in list order (chunk boundaries as in a {@link Session} with the same batch size, so
+     * policies decide the same); a chunk is cut to the budget only when no whole one fits.
+     */
     private List<Slot> plan(List<BatchSequence> sequences) {
         List<Slot> slots = new ArrayList<>();
         int budget = maxBatchTokens;
@@ -110,31 +133,37 @@ public final class BatchEngine {
             }
         }
         rotation++;
+        boolean prefills = false;
         for (BatchSequence s : sequences) {
-            if (budget == 0) break;
-            if (s.phase() != BatchSequence.Phase.PREFILL) continue;
-            int n = Math.min(Math.min(s.unprocessed(), prefillChunk), budget);
-            slots.add(new Slot(s, n));
-            budget -= n;
+            if (s.phase() == BatchSequence.Phase.PREFILL && !s.cancelRequested()) {
+                int n = Math.min(s.unprocessed(), prefillChunk);
+                if (n <= budget) {
+                    slots.add(new Slot(s, n));
+                    budget -= n;
+                    prefills = true;
+                }
+            }
+        }
+        if (!prefills && budget > 0) {
+            for (BatchSequence s : sequences) {
+                if (s.phase() == BatchSequence.Phase.PREFILL && !s.cancelRequested()) {
+                    slots.add(new Slot(s, budget));
+                    break;
+                }
+            }
         }
         return slots;
     }
 
-    private float[] forward(Slot slot) {
-        BatchSequence s = slot.seq;
-        int[] tokens = new int[slot.n];
-        int[] positions = new int[slot.n];
-        System.arraycopy(s.history(), s.processed(), tokens, 0, slot.n);
-        for (int i = 0; i < slot.n; i++) positions[i] = s.positionFor(i);
-        return transformer.forward(tokens, positions, slot.n, s.cache(), state, false);
-    }
-
-    /** After the pass: the policy hook, then (when the prompt is done) sampling. */
-    private void post(Slot slot, float[] logits) {
-        BatchSequence s = slot.seq;
-        guarded(s, () -> {
-            if (s.ran(slot.n)) s.sample(logits);
-        });
+    /** One forward pass over the rows of every slot (decode rows first, then prompt chunks). */
+    private float[] forward(List<Slot> slots) {
+        batch.clear();
+        for (Slot slot : slots) {
+            BatchSequence s = slot.seq;
+            for (int i = 0; i < slot.n; i++) positions[i] = s.positionFor(i);
+            batch.add(s.cache(), s.history(), s.processed(), slot.n, positions, slot.wantsLogits());
+        }
+        return transformer.forward(batch, state);
     }
 
     private static void guarded(BatchSequence s, Runnable r) {

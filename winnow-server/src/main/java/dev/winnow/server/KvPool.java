@@ -51,13 +51,16 @@ final class KvPool {
 
     /**
      * An upper bound of the bytes a fresh sequence's cache allocates for {@code tokens} tokens in
-     * all (prompt + generated). Codecs store fewer bytes per entry than f32, so f32 bounds them;
-     * a policy with a fixed entry budget holds at most budget + slack + one prompt chunk.
+     * all (prompt + generated), {@code prompt} of them the prompt. Codecs store fewer bytes per
+     * entry than f32, so f32 bounds them. A policy with a fixed entry budget holds at most the
+     * larger of the prompt and budget + slack, plus one prompt chunk (policies that compress only
+     * after the prompt hold all of it until then); its stores grow by doubling, hence × 2.
+     * {@link #measure} raises a reservation that turns out too low.
      */
-    long estimate(KvPolicy policy, int tokens) {
+    long estimate(KvPolicy policy, int prompt, int tokens) {
         long entries = tokens;
         if (!policy.keepsEveryEntry() && policy instanceof BudgetedPolicy bp && !bp.budget().isRatio()) {
-            entries = Math.min(entries, bp.budget().entries() + (long) bp.slack() + prefillChunk);
+            entries = Math.min(entries, Math.max(prompt, bp.budget().entries() + (long) bp.slack()) + prefillChunk);
         }
         long capacity = entries <= FRESH_CAPACITY ? FRESH_CAPACITY : Math.max(entries, 2L * FRESH_CAPACITY);
         if (!policy.keepsEveryEntry()) capacity = 2 * capacity; // not reserved: grows by doubling (and shrinks)
@@ -65,9 +68,9 @@ final class KvPool {
     }
 
     /** The bound for continuing an existing sequence to {@code tokens} tokens. */
-    long estimate(BatchSequence seq, int tokens) {
+    long estimate(BatchSequence seq, int prompt, int tokens) {
         long now = allocated(seq.cache());
-        long fresh = estimate(seq.policy(), tokens);
+        long fresh = estimate(seq.policy(), prompt, tokens);
         // Growing a store at least doubles it.
         return fresh <= now ? now : Math.max(fresh, 2 * now);
     }

@@ -176,7 +176,7 @@ final class Scheduler implements AutoCloseable {
             }
         }
         KvPolicy policy = seq == null ? RequestParser.newPolicy(req.kv()) : seq.policy();
-        long need = seq == null ? pool.estimate(policy, total) : pool.estimate(seq, total);
+        long need = seq == null ? pool.estimate(policy, prompt.length, total) : pool.estimate(seq, prompt.length, total);
         long held = seq == null ? 0 : pool.reservation(seq);
         if (need > pool.budget()) {
             if (seq != null) pool.release(seq);

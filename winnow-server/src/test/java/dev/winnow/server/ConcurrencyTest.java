@@ -107,6 +107,7 @@ class ConcurrencyTest {
                     busy++;
                 }
             }
+            System.out.printf("load test: %d complete, %d refused (429), KV bytes held at most %d of %d%n", ok, busy, maxHeld.get(), budget);
             assertThat(ok).isPositive();
             assertThat(ok + busy).isEqualTo(96);
             assertThat(maxHeld.get()).isPositive().isLessThanOrEqualTo(budget);

@@ -125,6 +125,9 @@ final class BenchServeCommand implements Callable<Integer> {
         body.put("max_tokens", maxTokens);
         body.put("stream", true);
         body.putObject("stream_options").put("include_usage", true);
+        // With log probabilities every token is a chunk, also one whose text is held back or empty.
+        if (completions) body.put("logprobs", 0);
+        else body.put("logprobs", true);
         HttpRequest.Builder rb = HttpRequest.newBuilder(target).timeout(Duration.ofSeconds(timeoutSeconds))
                 .header("Content-Type", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofString(body.toString()));
@@ -152,8 +155,7 @@ final class BenchServeCommand implements Callable<Integer> {
                     if (chunk.has("error")) break;
                     if (chunk.path("usage").has("completion_tokens")) tokens = chunk.path("usage").path("completion_tokens").asInt();
                     JsonNode choice = chunk.path("choices").path(0);
-                    String text = completions ? choice.path("text").asText("") : choice.path("delta").path("content").asText("");
-                    if (text.isEmpty()) continue;
+                    if (choice.path("logprobs").isNull() || choice.path("logprobs").isMissingNode()) continue;
                     long now = System.nanoTime();
                     if (first == 0) first = now;
                     else gaps.add(now - last);

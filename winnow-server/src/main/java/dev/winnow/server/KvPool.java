@@ -50,20 +50,28 @@ final class KvPool {
     }
 
     /**
-     * An upper bound of the bytes a fresh sequence's cache allocates for {@code tokens} tokens in
-     * all (prompt + generated), {@code prompt} of them the prompt. Codecs store fewer bytes per
-     * entry than f32, so f32 bounds them. A policy with a fixed entry budget holds at most the
-     * larger of the prompt and budget + slack, plus one prompt chunk (policies that compress only
-     * after the prompt hold all of it until then); its stores grow by doubling, hence × 2.
-     * {@link #measure} raises a reservation that turns out too low.
+     * Most entries a sequence's stores hold for {@code tokens} tokens in all (prompt + generated),
+     * {@code prompt} of them the prompt: all of them when the policy keeps every entry; with a
+     * fixed entry budget the larger of the prompt and budget + slack, plus one prompt chunk
+     * (policies that compress only after the prompt hold all of it until then). The scheduler
+     * reserves the stores to this size, so they do not grow by doubling past it.
      */
-    long estimate(KvPolicy policy, int prompt, int tokens) {
+    long entries(KvPolicy policy, int prompt, int tokens) {
         long entries = tokens;
         if (!policy.keepsEveryEntry() && policy instanceof BudgetedPolicy bp && !bp.budget().isRatio()) {
             entries = Math.min(entries, Math.max(prompt, bp.budget().entries() + (long) bp.slack()) + prefillChunk);
         }
+        return entries;
+    }
+
+    /**
+     * An upper bound of the bytes a fresh sequence's cache allocates once reserved to
+     * {@link #entries}: codecs store fewer bytes per entry than f32, so f32 bounds them.
+     * {@link #measure} raises a reservation that turns out too low.
+     */
+    long estimate(KvPolicy policy, int prompt, int tokens) {
+        long entries = entries(policy, prompt, tokens);
         long capacity = entries <= FRESH_CAPACITY ? FRESH_CAPACITY : Math.max(entries, 2L * FRESH_CAPACITY);
-        if (!policy.keepsEveryEntry()) capacity = 2 * capacity; // not reserved: grows by doubling (and shrinks)
         return capacity * bytesPerEntry;
     }
 

@@ -194,7 +194,7 @@ final class Scheduler implements AutoCloseable {
             return false;
         }
         if (seq == null) seq = new BatchSequence(model, ctx, policy);
-        if (policy.keepsEveryEntry()) seq.cache().reserve(total);
+        seq.cache().reserve((int) pool.entries(policy, prompt.length, total));
         pool.reserve(seq, need);
         job.metrics = metrics;
         try {

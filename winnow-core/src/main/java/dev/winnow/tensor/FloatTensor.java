@@ -72,6 +72,16 @@ public abstract class FloatTensor {
     public abstract float dot(long offset, float[] x, int xOffset, int n);
 
     /**
+     * The dot products of elements {@code [offset, offset+n)} with {@code count} vectors
+     * {@code x[xOffset + b·n, …)}, into {@code out[outOffset + b·outStride]}: each bit for bit
+     * {@link #dot(long, float[], int, int)}. Types override it to decode the weights once for all
+     * the vectors (batched decoding).
+     */
+    public void dots(long offset, float[] x, int xOffset, int count, int n, float[] out, int outOffset, int outStride) {
+        for (int b = 0; b < count; b++) out[outOffset + b * outStride] = dot(offset, x, xOffset + b * n, n);
+    }
+
+    /**
      * Whether this type has a kernel for 8-bit activations ({@link #dot(long, Q8Activations, int)}),
      * faster than {@link #dot(long, float[], int, int)} on this CPU. False unless overridden.
      */

@@ -105,8 +105,12 @@ public final class MatMul {
                 for (int i = a; i < e; i++) {
                     int r = i - start;
                     long off = (long) r * cols;
-                    for (int b = first; b < first + count; b++) {
-                        out[b * n + r] = q8 ? w.dot(off, q[b - first], cols) : w.dot(off, x, b * cols, cols);
+                    if (q8) {
+                        for (int b = first; b < first + count; b++) out[b * n + r] = w.dot(off, q[b - first], cols);
+                    } else if (count == 1) {
+                        out[first * n + r] = w.dot(off, x, first * cols, cols);
+                    } else {
+                        w.dots(off, x, first * cols, count, cols, out, first * n + r, n);
                     }
                 }
                 start = end;

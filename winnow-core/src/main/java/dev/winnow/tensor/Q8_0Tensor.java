@@ -83,6 +83,71 @@ public final class Q8_0Tensor extends FloatTensor {
         return (q.lane(0) + q.lane(2)) + (q.lane(1) + q.lane(3));
     }
 
+    @Override
+    public void dots(long offset, float[] x, int xOffset, int count, int n, float[] out, int outOffset, int outStride) {
+        int b = 0;
+        if (USE_VECTOR && F_SPECIES.length() == 16) {
+            for (; b + 4 <= count; b += 4) dots4(offset, x, xOffset + b * n, n, out, outOffset + b * outStride, outStride);
+        }
+        for (; b < count; b++) out[outOffset + b * outStride] = dot(offset, x, xOffset + b * n, n);
+    }
+
+    /**
+     * {@link #vectorDot} of one row with four vectors at once: each block's codes are converted to
+     * floats once, then every vector's products are summed exactly as {@code vectorDot} sums them.
+     */
+    private void dots4(long offset, float[] x, int xOffset, int n, float[] out, int outOffset, int outStride) {
+        FloatVector a0 = FloatVector.zero(F_SPECIES), a1 = a0, b0 = a0, b1 = a0, c0 = a0, c1 = a0, d0 = a0, d1 = a0;
+        int xa = xOffset, xb = xa + n, xc = xb + n, xd = xc + n;
+        long base = offset / BLOCK * BLOCK_BYTES;
+        int j = 0;
+        for (; j + 2 * BLOCK <= n; j += 2 * BLOCK, base += 2 * BLOCK_BYTES) {
+            ByteVector q0 = ByteVector.fromMemorySegment(ByteVector.SPECIES_256, segment, base + 2, ByteOrder.LITTLE_ENDIAN);
+            ByteVector q1 = ByteVector.fromMemorySegment(ByteVector.SPECIES_256, segment, base + 2 + BLOCK_BYTES, ByteOrder.LITTLE_ENDIAN);
+            FloatVector w00 = (FloatVector) q0.castShape(F_SPECIES, 0), w01 = (FloatVector) q0.castShape(F_SPECIES, 1);
+            FloatVector w10 = (FloatVector) q1.castShape(F_SPECIES, 0), w11 = (FloatVector) q1.castShape(F_SPECIES, 1);
+            FloatVector s0 = FloatVector.broadcast(F_SPECIES, f16(segment, base));
+            FloatVector s1 = FloatVector.broadcast(F_SPECIES, f16(segment, base + BLOCK_BYTES));
+            a0 = block(w00, w01, x, xa + j, s0, a0);
+            a1 = block(w10, w11, x, xa + j + 32, s1, a1);
+            b0 = block(w00, w01, x, xb + j, s0, b0);
+            b1 = block(w10, w11, x, xb + j + 32, s1, b1);
+            c0 = block(w00, w01, x, xc + j, s0, c0);
+            c1 = block(w10, w11, x, xc + j + 32, s1, c1);
+            d0 = block(w00, w01, x, xd + j, s0, d0);
+            d1 = block(w10, w11, x, xd + j + 32, s1, d1);
+        }
+        if (j < n) {
+            ByteVector q = ByteVector.fromMemorySegment(ByteVector.SPECIES_256, segment, base + 2, ByteOrder.LITTLE_ENDIAN);
+            FloatVector w0 = (FloatVector) q.castShape(F_SPECIES, 0), w1 = (FloatVector) q.castShape(F_SPECIES, 1);
+            FloatVector s = FloatVector.broadcast(F_SPECIES, f16(segment, base));
+            a0 = block(w0, w1, x, xa + j, s, a0);
+            b0 = block(w0, w1, x, xb + j, s, b0);
+            c0 = block(w0, w1, x, xc + j, s, c0);
+            d0 = block(w0, w1, x, xd + j, s, d0);
+        }
+        out[outOffset] = laneSum(a0.add(a1));
+        out[outOffset + outStride] = laneSum(b0.add(b1));
+        out[outOffset + 2 * outStride] = laneSum(c0.add(c1));
+        out[outOffset + 3 * outStride] = laneSum(d0.add(d1));
+    }
+
+    /** One block of 32 as {@link #vectorDot} computes it: (w0·x + w1·x') × d + acc. */
+    private static FloatVector block(FloatVector w0, FloatVector w1, float[] x, int at, FloatVector d, FloatVector acc) {
+        FloatVector s = w0.mul(FloatVector.fromArray(F_SPECIES, x, at));
+        s = w1.fma(FloatVector.fromArray(F_SPECIES, x, at + 16), s);
+        return s.fma(d, acc);
+    }
+
+    /** {@link #vectorDot}'s fixed-order lane sum of a 16-lane vector. */
+    private static float laneSum(FloatVector v) {
+        FloatVector h = ((FloatVector) v.reinterpretShape(FloatVector.SPECIES_256, 0))
+                .add((FloatVector) v.reinterpretShape(FloatVector.SPECIES_256, 1));
+        FloatVector q = ((FloatVector) h.reinterpretShape(FloatVector.SPECIES_128, 0))
+                .add((FloatVector) h.reinterpretShape(FloatVector.SPECIES_128, 1));
+        return (q.lane(0) + q.lane(2)) + (q.lane(1) + q.lane(3));
+    }
+
     private float vectorDotAnyWidth(long offset, float[] x, int xOffset, int n) {
         FloatVector acc = FloatVector.zero(F_SPECIES);
         long blockBase = offset / BLOCK * BLOCK_BYTES;

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.winnow.generate.Session;
 import dev.winnow.model.Model;
+import dev.winnow.tensor.CpuInfo;
 import dev.winnow.tensor.Parallel;
 import dev.winnow.tokenizer.Tokenizer;
 import java.io.IOException;
@@ -141,6 +142,7 @@ final class BenchCommand implements Callable<Integer> {
             err.println(Format.f("bench: %s (%s, %s parameters, %s), %d threads, KV %s", model.getFileName(),
                     Models.typeSummary(m.file()), Format.count(Models.parameterCount(m.file())),
                     Format.bytes(Models.tensorBytes(m.file())), parallel.threads(), kvSpec));
+            err.println("CPU: " + CpuInfo.model() + ", " + CpuInfo.vectorSummary());
             err.flush();
             if (!noWarmup) {
                 err.print("warm-up …");
@@ -296,6 +298,7 @@ final class BenchCommand implements Callable<Integer> {
         out.println();
         out.println(Format.f("t/s: median ± standard deviation of %d run%s%s", repetitions, repetitions == 1 ? "" : "s",
                 noWarmup ? " (no warm-up)" : " after one warm-up run"));
+        out.println("CPU: " + CpuInfo.model() + ", " + CpuInfo.vectorSummary() + ", " + nThreads + " threads");
         out.println("peak RSS: " + (rss.isPresent() ? Format.bytes(rss.getAsLong()) + " (VmHWM)" : "n/a (no /proc/self/status)"));
         out.println(Format.f("start-up (cold): load %.0f ms, load + first token %.0f ms, JVM start to first token %.0f ms",
                 startup.loadMs(), startup.firstTokenMs(), startup.processMs()));
@@ -321,6 +324,8 @@ final class BenchCommand implements Callable<Integer> {
         j.put("model_size", Models.tensorBytes(m.file()));
         j.put("model_n_params", Models.parameterCount(m.file()));
         j.put("model_type", Models.typeSummary(m.file()));
+        j.put("cpu_info", CpuInfo.model());
+        j.put("vector_bits", CpuInfo.vectorBits());
         j.put("n_threads", nThreads);
         j.put("n_batch", batch);
         j.put("repetitions", repetitions);

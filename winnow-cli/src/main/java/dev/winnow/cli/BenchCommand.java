@@ -38,6 +38,9 @@ import picocli.CommandLine.Spec;
                 "Prints a markdown table (t/s: median ± standard deviation over the repetitions), the peak RSS and "
                         + "the weight bandwidth achieved by decoding. Progress goes to stderr."})
 final class BenchCommand implements Callable<Integer> {
+    @picocli.CommandLine.Mixin
+    LoadOptions loading;
+
     static final long TOKEN_SEED = 1234;
 
     @Spec
@@ -137,7 +140,7 @@ final class BenchCommand implements Callable<Integer> {
         PrintWriter err = spec.commandLine().getErr();
         Parallel parallel = Threads.pool(threads);
         long loadStart = System.nanoTime();
-        try (parallel; Model m = Model.load(model, parallel)) {
+        try (parallel; Model m = loading.load(model, parallel)) {
             Startup startup = startup(m, loadStart);
             err.println(Format.f("bench: %s (%s, %s parameters, %s), %d threads, KV %s", model.getFileName(),
                     Models.typeSummary(m.file()), Format.count(Models.parameterCount(m.file())),
@@ -298,7 +301,8 @@ final class BenchCommand implements Callable<Integer> {
         out.println();
         out.println(Format.f("t/s: median ± standard deviation of %d run%s%s", repetitions, repetitions == 1 ? "" : "s",
                 noWarmup ? " (no warm-up)" : " after one warm-up run"));
-        out.println("CPU: " + CpuInfo.model() + ", " + CpuInfo.vectorSummary() + ", " + nThreads + " threads");
+        out.println("CPU: " + CpuInfo.model() + ", " + CpuInfo.vectorSummary() + ", " + nThreads + " threads; weights "
+                + (m.repacked() ? "repacked at load" : "as mapped (--no-repack)"));
         out.println("peak RSS: " + (rss.isPresent() ? Format.bytes(rss.getAsLong()) + " (VmHWM)" : "n/a (no /proc/self/status)"));
         out.println(Format.f("start-up (cold): load %.0f ms, load + first token %.0f ms, JVM start to first token %.0f ms",
                 startup.loadMs(), startup.firstTokenMs(), startup.processMs()));
@@ -326,6 +330,7 @@ final class BenchCommand implements Callable<Integer> {
         j.put("model_type", Models.typeSummary(m.file()));
         j.put("cpu_info", CpuInfo.model());
         j.put("vector_bits", CpuInfo.vectorBits());
+        j.put("repacked", m.repacked());
         j.put("n_threads", nThreads);
         j.put("n_batch", batch);
         j.put("repetitions", repetitions);

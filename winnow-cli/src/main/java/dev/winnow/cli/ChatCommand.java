@@ -30,6 +30,9 @@ import picocli.CommandLine.Spec;
                 "The conversation stays in the KV cache (earlier turns are not processed again).",
                 "Commands: /reset (forget the conversation), /exit or Ctrl-D (quit)."})
 final class ChatCommand implements Callable<Integer> {
+    @picocli.CommandLine.Mixin
+    LoadOptions loading;
+
     @Spec
     CommandSpec spec;
 
@@ -68,7 +71,7 @@ final class ChatCommand implements Callable<Integer> {
         GenerationParams params = sampling.params();
         boolean interactive = System.console() != null;
         Parallel parallel = Threads.pool(threads);
-        try (parallel; Model m = Model.load(model, parallel)) {
+        try (parallel; Model m = loading.load(model, parallel)) {
             int ctx = contextLength != null ? contextLength
                     : Math.min(m.config().contextLength(), GenerateCommand.DEFAULT_MAX_CONTEXT);
             ChatSession chat = new ChatSession(new Session(m, ctx, batch, kvSpec.newPolicy()), Chats.template(m, err), system);

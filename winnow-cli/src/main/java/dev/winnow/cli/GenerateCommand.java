@@ -29,6 +29,9 @@ import picocli.CommandLine.Spec;
         description = {"Generate text from a prompt, streaming it to stdout.",
                 "A summary (prompt and generated tokens, tokens/s, stop reason) goes to stderr."})
 final class GenerateCommand implements Callable<Integer> {
+    @picocli.CommandLine.Mixin
+    LoadOptions loading;
+
     /** Default upper bound of the context when -c is not given. */
     static final int DEFAULT_MAX_CONTEXT = 4096;
 
@@ -101,7 +104,7 @@ final class GenerateCommand implements Callable<Integer> {
         KvSpec kvSpec = KvSpec.parse(kv);
         Parallel parallel = Threads.pool(threads);
         long t0 = System.nanoTime();
-        try (parallel; Model m = Model.load(model, parallel)) {
+        try (parallel; Model m = loading.load(model, parallel)) {
             ModelConfig c = m.config();
             int ctx = contextLength != null ? contextLength : Math.min(c.contextLength(), DEFAULT_MAX_CONTEXT);
             Tokenizer tok = m.tokenizer();

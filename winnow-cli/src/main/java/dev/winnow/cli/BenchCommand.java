@@ -74,6 +74,12 @@ final class BenchCommand implements Callable<Integer> {
                     + "(default: ${DEFAULT-VALUE}).")
     List<Integer> depths;
 
+    @Option(names = "--parallel", paramLabel = "N,N,…", split = ",", defaultValue = "1",
+            description = "Sequences decoding together in the tg test: N > 1 runs N sequences through the continuous-"
+                    + "batching engine (one forward pass per step for all of them, greedy) and reports the aggregate "
+                    + "t/s (default: ${DEFAULT-VALUE}).")
+    List<Integer> sequences;
+
     @Option(names = "--kv", paramLabel = "SPEC", defaultValue = "full",
             description = "KV cache compression during the runs ('winnow kv list') (default: ${DEFAULT-VALUE}).")
     String kv;
@@ -95,7 +101,7 @@ final class BenchCommand implements Callable<Integer> {
      * attention; 1 with full attention; 0 for a prompt test).
      */
     record Result(String test, int nPrompt, int nGen, int depth, double[] tokensPerSecond, long kvBytes, long kvEntries,
-                  double readPerHeadStep, double fractionRead) {
+                  double readPerHeadStep, double fractionRead, int parallel) {
         double median() {
             double[] s = tokensPerSecond.clone();
             Arrays.sort(s);
@@ -135,6 +141,9 @@ final class BenchCommand implements Callable<Integer> {
         if (repetitions < 1) throw new ParameterException(spec.commandLine(), "-r must be >= 1, got " + repetitions);
         if (batch < 1) throw new ParameterException(spec.commandLine(), "-b must be >= 1, got " + batch);
         for (int d : depths) if (d < 0) throw new ParameterException(spec.commandLine(), "-d must be >= 0, got " + d);
+        for (int p : sequences) {
+            if (p < 1 || p > 256) throw new ParameterException(spec.commandLine(), "--parallel must be in [1, 256], got " + p);
+        }
         kvSpec = dev.winnow.kv.policy.KvSpec.parse(kv);
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
@@ -156,19 +165,26 @@ final class BenchCommand implements Callable<Integer> {
                 // that code which only runs on a deep cache (sparse selection) is compiled too.
                 int warmDepth = Math.min(WARMUP_DEPTH, depths.stream().mapToInt(Integer::intValue).max().orElse(0));
                 if (nGen > 0) generation(m, Math.min(nGen, 32), warmDepth);
+                for (int p : sequences) {
+                    if (nGen > 0 && p > 1) ParallelDecode.run(m, kvSpec, p, Math.min(nGen, 32), warmDepth, batch, TOKEN_SEED);
+                }
                 err.println(Format.f(" %.1f s", (System.nanoTime() - t0) / 1e9));
             }
             List<Result> results = new ArrayList<>();
             for (int d : depths) {
                 String at = d > 0 ? " @ d" + d : "";
-                if (nPrompt > 0) results.add(run(m, "pp" + nPrompt + at, nPrompt, 0, d, err));
-                if (nGen > 0) results.add(run(m, "tg" + nGen + at, 0, nGen, d, err));
+                if (nPrompt > 0) results.add(run(m, "pp" + nPrompt + at, nPrompt, 0, d, 1, err));
+                for (int p : sequences) {
+                    if (nGen > 0) results.add(run(m, "tg" + nGen + (p > 1 ? " x" + p : "") + at, 0, nGen, d, p, err));
+                }
             }
             OptionalLong rss = peakRss();
             long weightBytes = m.weights().bytesPerToken();
             Result lastTg = results.stream().filter(r -> r.nGen() > 0).reduce((a, b) -> b).orElse(null);
             // Bytes read per decoded token: every weight matrix once and the KV entries the attention read.
-            Double bandwidth = lastTg != null ? (weightBytes + lastTg.kvBytes() * lastTg.fractionRead()) * lastTg.median() / 1e9 : null;
+            // With --parallel P, one pass reads the weights once for P tokens (and each sequence's own cache).
+            Double bandwidth = lastTg != null ? (weightBytes + lastTg.kvBytes() * lastTg.fractionRead())
+                    * lastTg.median() / lastTg.parallel() / 1e9 : null;
             if (json) {
                 printJson(out, m, parallel.threads(), results, rss, weightBytes, bandwidth, startup);
             } else {
@@ -197,7 +213,8 @@ final class BenchCommand implements Callable<Integer> {
         return new Startup((loaded - loadStart) / 1e6, (first - loadStart) / 1e6, sinceJvm);
     }
 
-    private Result run(Model m, String name, int p, int n, int depth, PrintWriter err) {
+    private Result run(Model m, String name, int p, int n, int depth, int par, PrintWriter err) {
+        if (par > 1) return runParallel(m, name, n, depth, par, err);
         double[] tps = new double[repetitions];
         Session last = null;
         for (int r = 0; r < repetitions; r++) {
@@ -209,7 +226,28 @@ final class BenchCommand implements Callable<Integer> {
         }
         dev.winnow.kv.KvStats st = last.cache().stats();
         return new Result(name, p, n, depth, tps, st.bytesUsed(), st.totalEntries(), st.reads().meanRead(),
-                st.reads().fractionRead());
+                st.reads().fractionRead(), 1);
+    }
+
+    /** The tg test with {@code par} sequences decoding together; t/s is the aggregate, KV the sum over the sequences. */
+    private Result runParallel(Model m, String name, int n, int depth, int par, PrintWriter err) {
+        double[] tps = new double[repetitions];
+        ParallelDecode.Run last = null;
+        for (int r = 0; r < repetitions; r++) {
+            last = ParallelDecode.run(m, kvSpec, par, n, depth, batch, TOKEN_SEED + 2);
+            tps[r] = last.tokensPerSecond();
+            err.println(Format.f("%s run %d/%d: %.2f t/s", name, r + 1, repetitions, tps[r]));
+            err.flush();
+        }
+        long bytes = 0, entries = 0;
+        double read = 0, fraction = 0;
+        for (dev.winnow.kv.KvStats st : last.caches()) {
+            bytes += st.bytesUsed();
+            entries += st.totalEntries();
+            read += st.reads().meanRead() / par;
+            fraction += st.reads().fractionRead() / par;
+        }
+        return new Result(name, 0, n, depth, tps, bytes, entries, read, fraction, par);
     }
 
     /**
@@ -342,6 +380,7 @@ final class BenchCommand implements Callable<Integer> {
             x.put("n_prompt", r.nPrompt());
             x.put("n_gen", r.nGen());
             x.put("n_depth", r.depth());
+            x.put("n_parallel", r.parallel());
             x.put("kv_bytes", r.kvBytes());
             x.put("kv_entries", r.kvEntries());
             x.put("kv_read_per_head_step", r.readPerHeadStep());

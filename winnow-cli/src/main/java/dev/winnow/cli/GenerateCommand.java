@@ -176,6 +176,7 @@ final class GenerateCommand implements Callable<Integer> {
             case MAX_TOKENS -> "max tokens (-n " + sampling.maxTokens + ")";
             case STOP_STRING -> "stop string";
             case CONTEXT_FULL -> "context full (-c " + ctx + ")";
+            case CANCELLED -> "cancelled";
         };
     }
 }

@@ -68,4 +68,29 @@ class BenchCommandTest {
         assertThat(results.get(3).path("kv_bytes").asLong()).isPositive();
         assertThat(j.path("decode_bandwidth_gbs").asDouble()).isPositive();
     }
+
+    @Test
+    void parallelSequencesDecodeTogetherAndReportTheAggregate() throws Exception {
+        Cli.Result r = Cli.run("bench", "-m", SharedData.stories(), "-p", "0", "-n", "8", "-d", "16", "-r", "1",
+                "--no-warmup", "--json", "--parallel", "1,4");
+        assertThat(r.exit()).as(r.err()).isZero();
+        JsonNode results = new ObjectMapper().readTree(r.out()).path("results");
+        assertThat(results).hasSize(2);
+        JsonNode one = results.get(0), four = results.get(1);
+        assertThat(one.path("test").asText()).isEqualTo("tg8 @ d16");
+        assertThat(four.path("test").asText()).isEqualTo("tg8 x4 @ d16");
+        assertThat(four.path("n_parallel").asInt()).isEqualTo(4);
+        assertThat(four.path("median_ts").asDouble()).isPositive();
+        // Four caches, each holding what the single sequence holds (16 + 8 entries per head).
+        assertThat(one.path("kv_entries").asLong()).isEqualTo(24 * 4 * 5);
+        assertThat(four.path("kv_entries").asLong()).isEqualTo(4 * one.path("kv_entries").asLong());
+        assertThat(four.path("kv_fraction_read").asDouble()).isEqualTo(1.0);
+    }
+
+    @Test
+    void parallelMustBePositive() {
+        Cli.Result r = Cli.run("bench", "-m", SharedData.stories(), "--parallel", "0");
+        assertThat(r.exit()).isNotZero();
+        assertThat(r.err()).contains("--parallel must be in [1, 256], got 0");
+    }
 }

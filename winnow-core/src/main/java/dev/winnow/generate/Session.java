@@ -63,7 +63,7 @@ public final class Session {
         this.state = new ForwardState(config, batchSize);
         this.policy = policy;
         this.policyContext = new PolicyContext(config.layers(), config.kvHeads(), config.heads(), config.headSize(),
-                contextLength, transformer.rope(), model.tokenizer(), model.path(), new SessionProfiler(), new PolicyContext.History() {
+                contextLength, transformer.rope(), model.tokenizer(), model.path(), new ScratchProfiler(transformer, batchSize), new PolicyContext.History() {
                     @Override
                     public int length() {
                         return length;
@@ -81,33 +81,6 @@ public final class Session {
     /** The session's compression policy. */
     public KvPolicy policy() {
         return policy;
-    }
-
-    /** Profiling passes over a scratch cache (head profiles, channel calibration). */
-    private final class SessionProfiler implements dev.winnow.kv.policy.HeadProfiler {
-        @Override
-        public void run(int[] tokens, dev.winnow.kv.AttentionRecorder recorder) {
-            run(tokens, c -> c.recordAttention(recorder), c -> { });
-        }
-
-        @Override
-        public void run(int[] tokens, java.util.function.Consumer<KvCache> setup, java.util.function.Consumer<KvCache> inspect) {
-            KvCache scratch = new KvCache(config.layers(), config.kvHeads(), config.headSize());
-            setup.accept(scratch);
-            runThrough(tokens, scratch);
-            inspect.accept(scratch);
-        }
-    }
-
-    /** Runs tokens through a scratch cache, in chunks, with positions 0…. */
-    private void runThrough(int[] tokens, KvCache scratch) {
-        ForwardState st = new ForwardState(config, Math.min(state.capacity(), tokens.length));
-        int[] positions = new int[st.capacity()];
-        for (int start = 0; start < tokens.length; start += st.capacity()) {
-            int n = Math.min(st.capacity(), tokens.length - start);
-            for (int i = 0; i < n; i++) positions[i] = start + i;
-            transformer.forward(Arrays.copyOfRange(tokens, start, start + n), positions, n, scratch, st, false);
-        }
     }
 
     public Model model() {

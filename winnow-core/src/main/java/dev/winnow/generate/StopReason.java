@@ -9,5 +9,7 @@ public enum StopReason {
     /** A stop string appeared. */
     STOP_STRING,
     /** The context is full. */
-    CONTEXT_FULL
+    CONTEXT_FULL,
+    /** The generation was cancelled ({@link BatchSequence#cancel()}). */
+    CANCELLED
 }

@@ -10,6 +10,8 @@ public final class ForwardState {
     final float[] x, xb, q, k, v, att, hb, hb2;
     final float[] cos, sin;
     float[] logits = new float[0];
+    /** Q and attention-output rows of one sequence of a {@link SequenceBatch} that does not start at row 0. */
+    private ForwardState attentionScratch;
 
     public ForwardState(ModelConfig c, int capacity) {
         this.config = c;
@@ -24,6 +26,21 @@ public final class ForwardState {
         hb2 = new float[capacity * c.ffnDim()];
         cos = new float[c.ropeDimensions() / 2];
         sin = new float[c.ropeDimensions() / 2];
+    }
+
+    /** Buffers for the attention of {@code n} rows only (q and att; the others are empty). */
+    private ForwardState(ModelConfig c, int n, boolean attentionOnly) {
+        this.config = c;
+        this.capacity = n;
+        float[] none = new float[0];
+        x = xb = k = v = hb = hb2 = cos = sin = none;
+        q = new float[n * c.qDim()];
+        att = new float[n * c.qDim()];
+    }
+
+    ForwardState attentionScratch(int n) {
+        if (attentionScratch == null || attentionScratch.capacity < n) attentionScratch = new ForwardState(config, n, true);
+        return attentionScratch;
     }
 
     /** Most tokens one forward pass can take with these buffers. */

@@ -71,8 +71,9 @@ public final class Transformer {
             }
             w.tokenEmbedding().tensor().dequantize((long) t * dim, x, b * dim, dim);
         }
+        SequenceBatch one = SequenceBatch.single(cache, n);
         for (int l = 0; l < c.layers(); l++) {
-            layer(l, positions, n, cache, state);
+            layer(l, positions, n, one, state);
         }
         cache.advance(n);
         int first = allLogits ? 0 : n - 1;
@@ -87,19 +88,78 @@ public final class Transformer {
         return logits;
     }
 
-    private void layer(int l, int[] positions, int n, KvCache cache, ForwardState s) {
+    /**
+     * One forward pass over rows of several sequences, each with its own position and
+     * {@link KvCache} (continuous batching): the weights are read once for all rows, attention
+     * runs per sequence over its own cache (with its policy's recorder, query window and sparse
+     * selector). Every row's result is bit for bit what the single-cache {@link #forward} gives
+     * that sequence's rows alone (a decoding row as a batch of one, a prompt chunk as that chunk).
+     *
+     * @return the logits after the last row of each sequence added with {@code wantLogits}, one
+     *         row of {@code vocab} values each, in order (owned by {@code state}; copy what you keep)
+     */
+    public float[] forward(SequenceBatch batch, ForwardState state) {
+        int n = batch.rows;
+        if (n < 1 || n > state.capacity) {
+            throw new IllegalArgumentException("batch of " + n + " tokens, buffers hold " + state.capacity);
+        }
+        int dim = c.dim();
+        int vocab = c.vocabSize();
+        float[] x = state.x;
+        for (int b = 0; b < n; b++) {
+            int t = batch.tokens[b];
+            if (t < 0 || t >= vocab) {
+                throw new IllegalArgumentException("token id " + t + " out of range [0, " + vocab + ")");
+            }
+            w.tokenEmbedding().tensor().dequantize((long) t * dim, x, b * dim, dim);
+        }
+        for (int l = 0; l < c.layers(); l++) {
+            layer(l, batch.positions, n, batch, state);
+        }
+        int rows = 0;
+        float[] xb = state.xb;
+        for (int g = 0; g < batch.segments; g++) {
+            batch.caches[g].advance(batch.count[g]);
+            if (batch.logits[g]) {
+                int last = batch.start[g] + batch.count[g] - 1;
+                rmsnorm(xb, rows++ * dim, x, last * dim, w.outputNorm(), dim, c.rmsEps());
+            }
+        }
+        float[] logits = state.logits(Math.max(1, rows) * vocab);
+        if (rows > 0) {
+            MatMul.matvecRows(par, new FloatTensor[] {w.output().tensor()}, new int[] {vocab}, dim, xb, 0, rows,
+                    new float[][] {logits});
+        }
+        return logits;
+    }
+
+    /**
+     * {@code outs[m] = ws[m] · in} for the rows of every sequence of the batch: the one-row
+     * sequences together (each weight row read once for all of them), each prompt chunk as a
+     * matrix product of its own, so each row's arithmetic is that of its sequence alone.
+     */
+    private void linear(SequenceBatch batch, FloatTensor[] ws, int[] rows, int cols, float[] in, float[][] outs) {
+        for (int g = 0; g < batch.segments; ) {
+            int from = batch.start[g];
+            if (batch.count[g] == 1) {
+                int k = g + 1;
+                while (k < batch.segments && batch.count[k] == 1) k++;
+                MatMul.matvecRows(par, ws, rows, cols, in, from, k - g, outs);
+                g = k;
+            } else {
+                for (int m = 0; m < ws.length; m++) MatMul.matmul(par, ws[m], rows[m], cols, in, from, batch.count[g], outs[m]);
+                g++;
+            }
+        }
+    }
+
+    private void layer(int l, int[] positions, int n, SequenceBatch batch, ForwardState s) {
         LayerWeights lw = w.layers()[l];
         int dim = c.dim(), qDim = c.qDim(), kvDim = c.kvDim(), hs = c.headSize();
         float[] x = s.x, xb = s.xb;
         for (int b = 0; b < n; b++) rmsnorm(xb, b * dim, x, b * dim, lw.attnNorm(), dim, c.rmsEps());
-        if (n == 1) {
-            MatMul.matvec(par, new FloatTensor[] {lw.wq().tensor(), lw.wk().tensor(), lw.wv().tensor()},
-                    new int[] {qDim, kvDim, kvDim}, dim, xb, new float[][] {s.q, s.k, s.v});
-        } else {
-            MatMul.matmul(par, lw.wq().tensor(), qDim, dim, xb, n, s.q);
-            MatMul.matmul(par, lw.wk().tensor(), kvDim, dim, xb, n, s.k);
-            MatMul.matmul(par, lw.wv().tensor(), kvDim, dim, xb, n, s.v);
-        }
+        linear(batch, new FloatTensor[] {lw.wq().tensor(), lw.wk().tensor(), lw.wv().tensor()},
+                new int[] {qDim, kvDim, kvDim}, dim, xb, new float[][] {s.q, s.k, s.v});
         addBias(s.q, lw.bq(), n, qDim);
         addBias(s.k, lw.bk(), n, kvDim);
         addBias(s.v, lw.bv(), n, kvDim);
@@ -110,26 +170,32 @@ public final class Transformer {
             rope.rotate(s.q, b * qDim, c.heads(), s.cos, s.sin);
             rope.rotate(s.k, b * kvDim, c.kvHeads(), s.cos, s.sin);
         }
-        for (int h = 0; h < c.kvHeads(); h++) {
-            HeadStore store = cache.head(l, h);
-            store.reserve(n);
-            for (int b = 0; b < n; b++) {
-                store.append(s.k, b * kvDim + h * hs, s.v, b * kvDim + h * hs, positions[b], cache.step() + b);
+        for (int g = 0; g < batch.segments; g++) {
+            KvCache cache = batch.caches[g];
+            int first = batch.start[g], m = batch.count[g];
+            for (int h = 0; h < c.kvHeads(); h++) {
+                HeadStore store = cache.head(l, h);
+                store.reserve(m);
+                for (int b = first; b < first + m; b++) {
+                    store.append(s.k, b * kvDim + h * hs, s.v, b * kvDim + h * hs, positions[b], cache.step() + b - first);
+                }
+            }
+            if (first == 0) {
+                attention(l, m, cache, s);
+            } else {
+                ForwardState rows = s.attentionScratch(m);
+                System.arraycopy(s.q, first * qDim, rows.q, 0, m * qDim);
+                attention(l, m, cache, rows);
+                System.arraycopy(rows.att, 0, s.att, first * qDim, m * qDim);
             }
         }
-        attention(l, n, cache, s);
-        MatMul.matmul(par, lw.wo().tensor(), dim, qDim, s.att, n, xb);
+        linear(batch, new FloatTensor[] {lw.wo().tensor()}, new int[] {dim}, qDim, s.att, new float[][] {xb});
         for (int i = 0; i < n * dim; i++) x[i] += xb[i];
 
         for (int b = 0; b < n; b++) rmsnorm(xb, b * dim, x, b * dim, lw.ffnNorm(), dim, c.rmsEps());
         int ffn = c.ffnDim();
-        if (n == 1) {
-            MatMul.matvec(par, new FloatTensor[] {lw.wGate().tensor(), lw.wUp().tensor()}, new int[] {ffn, ffn}, dim, xb,
-                    new float[][] {s.hb, s.hb2});
-        } else {
-            MatMul.matmul(par, lw.wGate().tensor(), ffn, dim, xb, n, s.hb);
-            MatMul.matmul(par, lw.wUp().tensor(), ffn, dim, xb, n, s.hb2);
-        }
+        linear(batch, new FloatTensor[] {lw.wGate().tensor(), lw.wUp().tensor()}, new int[] {ffn, ffn}, dim, xb,
+                new float[][] {s.hb, s.hb2});
         float[] hb = s.hb, hb2 = s.hb2;
         par.forRange(n * ffn, 16384, (from, to) -> {
             for (int i = from; i < to; i++) {
@@ -137,7 +203,7 @@ public final class Transformer {
                 hb[i] = g / (1f + (float) Math.exp(-g)) * hb2[i];
             }
         });
-        MatMul.matmul(par, lw.wDown().tensor(), dim, ffn, hb, n, xb);
+        linear(batch, new FloatTensor[] {lw.wDown().tensor()}, new int[] {dim}, ffn, hb, new float[][] {xb});
         for (int i = 0; i < n * dim; i++) x[i] += xb[i];
     }
 

@@ -56,23 +56,79 @@ public final class MatMul {
     }
 
     /**
+     * The {@link #matvec(Parallel, FloatTensor[], int[], int, float[], float[][])} of each of the
+     * tokens {@code first … first + count - 1} of {@code x} (row-major, {@code cols} wide):
+     * {@code outs[m][b * rows[m] + r] = ws[m][r] · x[b]}, bit for bit what {@code matvec} gives
+     * each token alone, but each weight row is read from memory once for all the tokens (batched
+     * decoding of several sequences, which is bound by reading the weights).
+     */
+    public static void matvecRows(Parallel par, FloatTensor[] ws, int[] rows, int cols, float[] x, int first, int count,
+                                  float[][] outs) {
+        int total = 0;
+        boolean anyQ8 = false;
+        for (int m = 0; m < ws.length; m++) {
+            total += rows[m];
+            anyQ8 |= ws[m].takesQ8Activations();
+        }
+        Q8Activations[] q = anyQ8 ? new Q8Activations[count] : null;
+        if (anyQ8 && first == 0 && count == 1) {
+            q[0] = Q8Activations.forCurrentThread().quantize(x, cols); // as matvec: no copy, no allocation
+        } else if (anyQ8) {
+            float[] row = new float[cols];
+            for (int b = 0; b < count; b++) {
+                System.arraycopy(x, (first + b) * cols, row, 0, cols);
+                q[b] = new Q8Activations().quantize(row, cols);
+            }
+        }
+        par.forRange(total, Math.max(1, minRows(cols) / count), (from, to) -> {
+            int start = 0;
+            for (int m = 0; m < ws.length; m++) {
+                int end = start + rows[m];
+                int a = Math.max(from, start), e = Math.min(to, end);
+                FloatTensor w = ws[m];
+                float[] out = outs[m];
+                int n = rows[m];
+                boolean q8 = w.takesQ8Activations();
+                for (int i = a; i < e; i++) {
+                    int r = i - start;
+                    long off = (long) r * cols;
+                    for (int b = first; b < first + count; b++) {
+                        out[b * n + r] = q8 ? w.dot(off, q[b - first], cols) : w.dot(off, x, b * cols, cols);
+                    }
+                }
+                start = end;
+            }
+        });
+    }
+
+    /**
      * {@code out[b][r] = W[r] · x[b]} for {@code b < batch}: {@code x} is batch × cols and
      * {@code out} batch × rows, both row-major. Each thread takes a range of rows; for each
      * block of tokens it decodes {@value #ROW_GROUP} weight rows at a time into a float buffer
      * and computes their dot products with the block's tokens in register tiles ({@link Tile}).
      */
     public static void matmul(Parallel par, FloatTensor w, int rows, int cols, float[] x, int batch, float[] out) {
+        matmul(par, w, rows, cols, x, 0, batch, out);
+    }
+
+    /**
+     * {@link #matmul(Parallel, FloatTensor, int, int, float[], int, float[])} of the tokens
+     * {@code first … first + batch - 1} of {@code x} into the same rows of {@code out}; each
+     * token's result is the one it gets as token {@code b - first} of a batch of its own.
+     */
+    public static void matmul(Parallel par, FloatTensor w, int rows, int cols, float[] x, int first, int batch, float[] out) {
         if (batch == 1) {
-            matvec(par, w, rows, cols, x, out);
+            matvecRows(par, new FloatTensor[] {w}, new int[] {rows}, cols, x, first, 1, new float[][] {out});
             return;
         }
         int groups = (rows + ROW_GROUP - 1) / ROW_GROUP;
+        int end = first + batch;
         par.forRange(groups, 1, (from, to) -> {
             float[] buf = new float[ROW_GROUP * cols];
             float[] scratch = new float[Tile.SCRATCH];
             int rowFrom = from * ROW_GROUP, rowTo = Math.min(rows, to * ROW_GROUP);
-            for (int b0 = 0; b0 < batch; b0 += TOKEN_BLOCK) {
-                int b1 = Math.min(batch, b0 + TOKEN_BLOCK);
+            for (int b0 = first; b0 < end; b0 += TOKEN_BLOCK) {
+                int b1 = Math.min(end, b0 + TOKEN_BLOCK);
                 for (int r = rowFrom; r < rowTo; r += ROW_GROUP) {
                     int nr = Math.min(ROW_GROUP, rowTo - r);
                     w.dequantize((long) r * cols, buf, 0, nr * cols);

@@ -89,12 +89,14 @@ public final class MatMul {
                 float[] out = outs[m];
                 int n = rows[m];
                 boolean q8 = w.takesQ8Activations();
-                for (int i = a; i < e; i++) {
-                    int r = i - start;
-                    long off = (long) r * cols;
+                // Rows in the pieces a repacked layout computes together, every token per piece.
+                int step = w.rowsPerPass();
+                for (int r0 = a - start; r0 < e - start; ) {
+                    int r1 = Math.min(e - start, (r0 / step + 1) * step);
                     for (int b = first; b < first + count; b++) {
-                        out[b * n + r] = q8 ? w.dot(off, q[b - first], cols) : w.dot(off, x, b * cols, cols);
+                        w.dotRows(r0, r1, cols, x, b * cols, q8 ? q[b - first] : null, out, b * n);
                     }
+                    r0 = r1;
                 }
                 start = end;
             }

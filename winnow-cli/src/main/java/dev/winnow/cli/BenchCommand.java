@@ -80,8 +80,9 @@ final class BenchCommand implements Callable<Integer> {
                     + "t/s (default: ${DEFAULT-VALUE}).")
     List<Integer> sequences;
 
-    @Option(names = "--kv", paramLabel = "SPEC", defaultValue = "full",
-            description = "KV cache compression during the runs ('winnow kv list') (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--kv", paramLabel = "SPEC", defaultValue = dev.winnow.kv.policy.KvSpec.DEFAULT_TEXT,
+            description = "KV cache compression during the runs ('winnow kv list') (default: ${DEFAULT-VALUE}: every entry kept in half precision, as llama.cpp's default "
+                    + "cache; 'full' keeps f32, twice the bytes).")
     String kv;
 
     /** The deepest cache the decoding warm-up uses. */

@@ -56,8 +56,9 @@ final class ChatCommand implements Callable<Integer> {
     @Option(names = {"-t", "--threads"}, paramLabel = "N", description = "Threads (default: available processors).")
     Integer threads;
 
-    @Option(names = "--kv", paramLabel = "SPEC", defaultValue = "full",
-            description = "KV cache compression spec ('winnow kv list') (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--kv", paramLabel = "SPEC", defaultValue = dev.winnow.kv.policy.KvSpec.DEFAULT_TEXT,
+            description = "KV cache compression spec ('winnow kv list') (default: ${DEFAULT-VALUE}: every entry kept in half precision, as llama.cpp's default "
+                    + "cache; 'full' keeps f32, twice the bytes).")
     String kv;
 
     @Option(names = {"-q", "--quiet"}, description = "No per-turn summary on stderr.")

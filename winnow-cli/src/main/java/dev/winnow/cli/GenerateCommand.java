@@ -75,9 +75,10 @@ final class GenerateCommand implements Callable<Integer> {
     @Option(names = "--system", paramLabel = "TEXT", description = "With --chat: a system message.")
     String system;
 
-    @Option(names = "--kv", paramLabel = "SPEC", defaultValue = "full",
+    @Option(names = "--kv", paramLabel = "SPEC", defaultValue = dev.winnow.kv.policy.KvSpec.DEFAULT_TEXT,
             description = "KV cache compression spec, e.g. snapkv:budget=256 or streaming:sinks=4,window=1020 "
-                    + "('winnow kv list' shows every policy) (default: ${DEFAULT-VALUE}).")
+                    + "('winnow kv list' shows every policy) (default: ${DEFAULT-VALUE}: every entry kept in half precision, as llama.cpp's default "
+                    + "cache; 'full' keeps f32, twice the bytes).")
     String kv;
 
     @Option(names = "--kv-stats", description = "After generation, print the KV entries and bytes per layer to stderr.")

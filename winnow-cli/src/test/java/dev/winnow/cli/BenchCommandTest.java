@@ -27,6 +27,7 @@ class BenchCommandTest {
         JsonNode j = new ObjectMapper().readTree(r.out());
         assertThat(j.path("n_threads").asInt()).isEqualTo(1);
         assertThat(j.path("cpu_info").asText()).isNotBlank();
+        assertThat(j.path("kv").asText()).as("default cache").isEqualTo("f16");
         assertThat(j.path("vector_bits").asInt()).isIn(0, 128, 256, 512);
         JsonNode results = j.path("results");
         assertThat(results).hasSize(2);

@@ -107,19 +107,21 @@ public final class InterleavedQ4_0Tensor extends InterleavedTensor {
             b1 = ((FloatVector) p.and((short) 0xF).sub((short) 8).mul(x2).add(p.lanewise(VectorOperators.LSHR, 4).sub((short) 8).mul(x3))
                     .convertShape(VectorOperators.S2F, F, 0)).fma(FloatVector.broadcast(F, Float.float16ToFloat(sc[d + ROWS + 1]) * db), b1);
         }
-        if (j < nb) {
+        a0.intoArray(sums, 16 * r);
+        a1.intoArray(sums, 16 * r + 16);
+        if (j < nb) { // an odd last block goes into accumulator a, as in the plain kernel
             int xo = j * BLOCK;
             ShortVector x0 = ShortVector.fromArray(S, xq, xo), x1 = ShortVector.fromArray(S, xq, xo + 16);
-            float da = xd[j];
-            ShortVector p;
-            p = (ShortVector) ByteVector.fromMemorySegment(B, s, q, ByteOrder.LITTLE_ENDIAN).convertShape(VectorOperators.ZERO_EXTEND_B2S, S, 0);
-            a0 = ((FloatVector) p.and((short) 0xF).sub((short) 8).mul(x0).add(p.lanewise(VectorOperators.LSHR, 4).sub((short) 8).mul(x1))
-                    .convertShape(VectorOperators.S2F, F, 0)).fma(FloatVector.broadcast(F, Float.float16ToFloat(sc[d]) * da), a0);
-            p = (ShortVector) ByteVector.fromMemorySegment(B, s, q + QUANT_BYTES, ByteOrder.LITTLE_ENDIAN).convertShape(VectorOperators.ZERO_EXTEND_B2S, S, 0);
-            a1 = ((FloatVector) p.and((short) 0xF).sub((short) 8).mul(x0).add(p.lanewise(VectorOperators.LSHR, 4).sub((short) 8).mul(x1))
-                    .convertShape(VectorOperators.S2F, F, 0)).fma(FloatVector.broadcast(F, Float.float16ToFloat(sc[d + 1]) * da), a1);
+            for (int i = 0; i < 2; i++) {
+                ShortVector p = (ShortVector) ByteVector.fromMemorySegment(B, s, q + i * QUANT_BYTES, ByteOrder.LITTLE_ENDIAN)
+                        .convertShape(VectorOperators.ZERO_EXTEND_B2S, S, 0);
+                ((FloatVector) p.and((short) 0xF).sub((short) 8).mul(x0).add(p.lanewise(VectorOperators.LSHR, 4).sub((short) 8).mul(x1))
+                        .convertShape(VectorOperators.S2F, F, 0))
+                        .fma(FloatVector.broadcast(F, Float.float16ToFloat(sc[d + i]) * xd[j]), FloatVector.fromArray(F, sums, 16 * (r + i)))
+                        .intoArray(sums, 16 * (r + i));
+            }
         }
-        a0.add(b0).intoArray(sums, 16 * r);
-        a1.add(b1).intoArray(sums, 16 * r + 16);
+        FloatVector.fromArray(F, sums, 16 * r).add(b0).intoArray(sums, 16 * r);
+        FloatVector.fromArray(F, sums, 16 * r + 16).add(b1).intoArray(sums, 16 * r + 16);
     }
 }

@@ -73,23 +73,24 @@ public final class InterleavedQ8_0Tensor extends InterleavedTensor {
                 v = ByteVector.fromMemorySegment(B, s, q + 224, ByteOrder.LITTLE_ENDIAN);
                 b3 = ((FloatVector) v.castShape(F, 1)).fma(x3, ((FloatVector) v.castShape(F, 0)).mul(x2)).fma(FloatVector.broadcast(F, Float.float16ToFloat(sc[d + 7])), b3);
             }
-            if (j < nb) {
+            a0.intoArray(sums, 0);
+            a1.intoArray(sums, 16);
+            a2.intoArray(sums, 32);
+            a3.intoArray(sums, 48);
+            if (j < nb) { // an odd last block goes into accumulator a, as in the plain kernel
                 int xo = xOff + j * BLOCK;
                 FloatVector x0 = FloatVector.fromArray(F, x, xo), x1 = FloatVector.fromArray(F, x, xo + 16);
-                ByteVector v;
-                v = ByteVector.fromMemorySegment(B, s, q, ByteOrder.LITTLE_ENDIAN);
-                a0 = ((FloatVector) v.castShape(F, 1)).fma(x1, ((FloatVector) v.castShape(F, 0)).mul(x0)).fma(FloatVector.broadcast(F, Float.float16ToFloat(sc[d])), a0);
-                v = ByteVector.fromMemorySegment(B, s, q + 32, ByteOrder.LITTLE_ENDIAN);
-                a1 = ((FloatVector) v.castShape(F, 1)).fma(x1, ((FloatVector) v.castShape(F, 0)).mul(x0)).fma(FloatVector.broadcast(F, Float.float16ToFloat(sc[d + 1])), a1);
-                v = ByteVector.fromMemorySegment(B, s, q + 64, ByteOrder.LITTLE_ENDIAN);
-                a2 = ((FloatVector) v.castShape(F, 1)).fma(x1, ((FloatVector) v.castShape(F, 0)).mul(x0)).fma(FloatVector.broadcast(F, Float.float16ToFloat(sc[d + 2])), a2);
-                v = ByteVector.fromMemorySegment(B, s, q + 96, ByteOrder.LITTLE_ENDIAN);
-                a3 = ((FloatVector) v.castShape(F, 1)).fma(x1, ((FloatVector) v.castShape(F, 0)).mul(x0)).fma(FloatVector.broadcast(F, Float.float16ToFloat(sc[d + 3])), a3);
+                for (int r = 0; r < ROWS; r++) {
+                    ByteVector v = ByteVector.fromMemorySegment(B, s, q + r * QUANT_BYTES, ByteOrder.LITTLE_ENDIAN);
+                    ((FloatVector) v.castShape(F, 1)).fma(x1, ((FloatVector) v.castShape(F, 0)).mul(x0))
+                            .fma(FloatVector.broadcast(F, Float.float16ToFloat(sc[d + r])), FloatVector.fromArray(F, sums, 16 * r))
+                            .intoArray(sums, 16 * r);
+                }
             }
-            a0.add(b0).intoArray(sums, 0);
-            a1.add(b1).intoArray(sums, 16);
-            a2.add(b2).intoArray(sums, 32);
-            a3.add(b3).intoArray(sums, 48);
+            FloatVector.fromArray(F, sums, 0).add(b0).intoArray(sums, 0);
+            FloatVector.fromArray(F, sums, 16).add(b1).intoArray(sums, 16);
+            FloatVector.fromArray(F, sums, 32).add(b2).intoArray(sums, 32);
+            FloatVector.fromArray(F, sums, 48).add(b3).intoArray(sums, 48);
             store(g, sums, from, to, out, outOff);
         }
     }

@@ -4,6 +4,7 @@ import dev.winnow.tensor.FloatTensor;
 import dev.winnow.tensor.GgmlType;
 import dev.winnow.tensor.MatMul;
 import dev.winnow.tensor.Parallel;
+import dev.winnow.tensor.Repacker;
 import java.lang.foreign.Arena;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -40,6 +41,9 @@ public class MatVecBenchmark {
     public int cols;
     @Param({"2"})
     public int threads;
+    /** Q8_0/Q4_0 in the row-interleaved layout made at load ({@code Repacker}); false: the plain GGUF blocks. */
+    @Param({"true", "false"})
+    public boolean repack;
 
     private Arena arena;
     private Parallel par;
@@ -52,6 +56,7 @@ public class MatVecBenchmark {
         arena = Arena.ofShared();
         par = new Parallel(threads);
         w = Weights.matrix(GgmlType.valueOf(type), rows, cols, arena);
+        if (repack) w = Repacker.repack(w, rows, cols, arena, false);
         x = Weights.gaussian(cols, 1);
         out = new float[rows];
     }

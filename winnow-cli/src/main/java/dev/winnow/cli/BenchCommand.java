@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.winnow.generate.Session;
 import dev.winnow.model.Model;
+import dev.winnow.tensor.CpuInfo;
 import dev.winnow.tensor.Parallel;
 import dev.winnow.tokenizer.Tokenizer;
 import java.io.IOException;
@@ -37,6 +38,9 @@ import picocli.CommandLine.Spec;
                 "Prints a markdown table (t/s: median ± standard deviation over the repetitions), the peak RSS and "
                         + "the weight bandwidth achieved by decoding. Progress goes to stderr."})
 final class BenchCommand implements Callable<Integer> {
+    @picocli.CommandLine.Mixin
+    LoadOptions loading;
+
     static final long TOKEN_SEED = 1234;
 
     @Spec
@@ -76,8 +80,9 @@ final class BenchCommand implements Callable<Integer> {
                     + "t/s (default: ${DEFAULT-VALUE}).")
     List<Integer> sequences;
 
-    @Option(names = "--kv", paramLabel = "SPEC", defaultValue = "full",
-            description = "KV cache compression during the runs ('winnow kv list') (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--kv", paramLabel = "SPEC", defaultValue = dev.winnow.kv.policy.KvSpec.DEFAULT_TEXT,
+            description = "KV cache compression during the runs ('winnow kv list') (default: ${DEFAULT-VALUE}: every entry kept in half precision, as llama.cpp's default "
+                    + "cache; 'full' keeps f32, twice the bytes).")
     String kv;
 
     /** The deepest cache the decoding warm-up uses. */
@@ -145,11 +150,12 @@ final class BenchCommand implements Callable<Integer> {
         PrintWriter err = spec.commandLine().getErr();
         Parallel parallel = Threads.pool(threads);
         long loadStart = System.nanoTime();
-        try (parallel; Model m = Model.load(model, parallel)) {
+        try (parallel; Model m = loading.load(model, parallel)) {
             Startup startup = startup(m, loadStart);
             err.println(Format.f("bench: %s (%s, %s parameters, %s), %d threads, KV %s", model.getFileName(),
                     Models.typeSummary(m.file()), Format.count(Models.parameterCount(m.file())),
                     Format.bytes(Models.tensorBytes(m.file())), parallel.threads(), kvSpec));
+            err.println("CPU: " + CpuInfo.model() + ", " + CpuInfo.vectorSummary());
             err.flush();
             if (!noWarmup) {
                 err.print("warm-up …");
@@ -334,6 +340,8 @@ final class BenchCommand implements Callable<Integer> {
         out.println();
         out.println(Format.f("t/s: median ± standard deviation of %d run%s%s", repetitions, repetitions == 1 ? "" : "s",
                 noWarmup ? " (no warm-up)" : " after one warm-up run"));
+        out.println("CPU: " + CpuInfo.model() + ", " + CpuInfo.vectorSummary() + ", " + nThreads + " threads; weights "
+                + (m.repacked() ? "repacked at load" : "as mapped (--no-repack)"));
         out.println("peak RSS: " + (rss.isPresent() ? Format.bytes(rss.getAsLong()) + " (VmHWM)" : "n/a (no /proc/self/status)"));
         out.println(Format.f("start-up (cold): load %.0f ms, load + first token %.0f ms, JVM start to first token %.0f ms",
                 startup.loadMs(), startup.firstTokenMs(), startup.processMs()));
@@ -359,6 +367,9 @@ final class BenchCommand implements Callable<Integer> {
         j.put("model_size", Models.tensorBytes(m.file()));
         j.put("model_n_params", Models.parameterCount(m.file()));
         j.put("model_type", Models.typeSummary(m.file()));
+        j.put("cpu_info", CpuInfo.model());
+        j.put("vector_bits", CpuInfo.vectorBits());
+        j.put("repacked", m.repacked());
         j.put("n_threads", nThreads);
         j.put("n_batch", batch);
         j.put("repetitions", repetitions);

@@ -30,6 +30,9 @@ import picocli.CommandLine.Spec;
                 "The conversation stays in the KV cache (earlier turns are not processed again).",
                 "Commands: /reset (forget the conversation), /exit or Ctrl-D (quit)."})
 final class ChatCommand implements Callable<Integer> {
+    @picocli.CommandLine.Mixin
+    LoadOptions loading;
+
     @Spec
     CommandSpec spec;
 
@@ -53,8 +56,9 @@ final class ChatCommand implements Callable<Integer> {
     @Option(names = {"-t", "--threads"}, paramLabel = "N", description = "Threads (default: available processors).")
     Integer threads;
 
-    @Option(names = "--kv", paramLabel = "SPEC", defaultValue = "full",
-            description = "KV cache compression spec ('winnow kv list') (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--kv", paramLabel = "SPEC", defaultValue = dev.winnow.kv.policy.KvSpec.DEFAULT_TEXT,
+            description = "KV cache compression spec ('winnow kv list') (default: ${DEFAULT-VALUE}: every entry kept in half precision, as llama.cpp's default "
+                    + "cache; 'full' keeps f32, twice the bytes).")
     String kv;
 
     @Option(names = {"-q", "--quiet"}, description = "No per-turn summary on stderr.")
@@ -68,7 +72,7 @@ final class ChatCommand implements Callable<Integer> {
         GenerationParams params = sampling.params();
         boolean interactive = System.console() != null;
         Parallel parallel = Threads.pool(threads);
-        try (parallel; Model m = Model.load(model, parallel)) {
+        try (parallel; Model m = loading.load(model, parallel)) {
             int ctx = contextLength != null ? contextLength
                     : Math.min(m.config().contextLength(), GenerateCommand.DEFAULT_MAX_CONTEXT);
             ChatSession chat = new ChatSession(new Session(m, ctx, batch, kvSpec.newPolicy()), Chats.template(m, err), system);

@@ -29,6 +29,9 @@ import picocli.CommandLine.Spec;
         description = {"Generate text from a prompt, streaming it to stdout.",
                 "A summary (prompt and generated tokens, tokens/s, stop reason) goes to stderr."})
 final class GenerateCommand implements Callable<Integer> {
+    @picocli.CommandLine.Mixin
+    LoadOptions loading;
+
     /** Default upper bound of the context when -c is not given. */
     static final int DEFAULT_MAX_CONTEXT = 4096;
 
@@ -72,9 +75,10 @@ final class GenerateCommand implements Callable<Integer> {
     @Option(names = "--system", paramLabel = "TEXT", description = "With --chat: a system message.")
     String system;
 
-    @Option(names = "--kv", paramLabel = "SPEC", defaultValue = "full",
+    @Option(names = "--kv", paramLabel = "SPEC", defaultValue = dev.winnow.kv.policy.KvSpec.DEFAULT_TEXT,
             description = "KV cache compression spec, e.g. snapkv:budget=256 or streaming:sinks=4,window=1020 "
-                    + "('winnow kv list' shows every policy) (default: ${DEFAULT-VALUE}).")
+                    + "('winnow kv list' shows every policy) (default: ${DEFAULT-VALUE}: every entry kept in half precision, as llama.cpp's default "
+                    + "cache; 'full' keeps f32, twice the bytes).")
     String kv;
 
     @Option(names = "--kv-stats", description = "After generation, print the KV entries and bytes per layer to stderr.")
@@ -101,7 +105,7 @@ final class GenerateCommand implements Callable<Integer> {
         KvSpec kvSpec = KvSpec.parse(kv);
         Parallel parallel = Threads.pool(threads);
         long t0 = System.nanoTime();
-        try (parallel; Model m = Model.load(model, parallel)) {
+        try (parallel; Model m = loading.load(model, parallel)) {
             ModelConfig c = m.config();
             int ctx = contextLength != null ? contextLength : Math.min(c.contextLength(), DEFAULT_MAX_CONTEXT);
             Tokenizer tok = m.tokenizer();

@@ -31,6 +31,9 @@ import picocli.CommandLine.Spec;
         description = {"Compare KV compression specs with the full cache on one model: top-1 agreement of next-token",
                 "predictions along a greedy continuation, entries and bytes held, decode tokens/s (markdown table)."})
 final class KvCompareCommand implements Callable<Integer> {
+    @picocli.CommandLine.Mixin
+    LoadOptions loading;
+
     @Spec
     CommandSpec spec;
 
@@ -80,7 +83,7 @@ final class KvCompareCommand implements Callable<Integer> {
         }
         List<KvSpec> parsed = all.stream().map(KvSpec::parse).toList();
         Parallel parallel = Threads.pool(threads);
-        try (parallel; Model m = Model.load(model, parallel)) {
+        try (parallel; Model m = loading.load(model, parallel)) {
             int[] promptIds = m.tokenizer().encode(prompt);
             int ctx = Math.min(m.config().contextLength(), promptIds.length + tokens + 1);
             if (promptIds.length + tokens + 1 > m.config().contextLength()) {

@@ -15,6 +15,7 @@ class BenchCommandTest {
                 .containsPattern("(?m)^\\| stories260K\\.gguf .*\\| +pp32 \\| +[\\d.]+ ± [\\d.]+ \\|")
                 .containsPattern("(?m)^\\| stories260K\\.gguf .*\\| +tg8 \\| +[\\d.]+ ± [\\d.]+ \\|")
                 .contains("peak RSS: ")
+                .containsPattern("(?m)^CPU: \\S.*, (\\d+-bit vectors \\(\\d+ floats\\)|scalar \\(no vectors\\)), \\d+ threads; weights repacked at load$")
                 .containsPattern("decode bandwidth \\(tg8\\): [\\d.]+ GB/s");
         assertThat(r.err()).contains("pp32 run 1/1").contains("tg8 run 1/1");
     }
@@ -25,6 +26,9 @@ class BenchCommandTest {
         assertThat(r.exit()).as(r.err()).isZero();
         JsonNode j = new ObjectMapper().readTree(r.out());
         assertThat(j.path("n_threads").asInt()).isEqualTo(1);
+        assertThat(j.path("cpu_info").asText()).isNotBlank();
+        assertThat(j.path("kv").asText()).as("default cache").isEqualTo("f16");
+        assertThat(j.path("vector_bits").asInt()).isIn(0, 128, 256, 512);
         JsonNode results = j.path("results");
         assertThat(results).hasSize(2);
         assertThat(results.get(0).path("test").asText()).isEqualTo("pp32");

@@ -34,12 +34,23 @@ class GenerateCommandTest {
     }
 
     @Test
+    void defaultCacheIsHalfPrecisionAndHelpSaysSo() {
+        assertThat(dev.winnow.kv.policy.KvSpec.DEFAULT.toString()).isEqualTo("f16");
+        for (String cmd : new String[] {"generate", "chat", "bench"}) {
+            Cli.Result h = Cli.run(cmd, "--help");
+            assertThat(h.out().replaceAll("\\s+", " ")).as(cmd)
+                    .contains("(default: f16: every entry kept in half precision")
+                    .contains("'full' keeps f32");
+        }
+    }
+
+    @Test
     void greedyOutputEqualsTheJavaApi() {
         Path model = SharedData.stories();
         StringBuilder expected = new StringBuilder();
         try (Model m = Model.load(model)) {
             Session s = new Session(m, Math.min(m.config().contextLength(), GenerateCommand.DEFAULT_MAX_CONTEXT),
-                    Session.DEFAULT_BATCH);
+                    Session.DEFAULT_BATCH, dev.winnow.kv.policy.KvSpec.DEFAULT.newPolicy());
             s.generate(PROMPT, GenerationParams.greedy(40), expected::append);
         }
         assertThat(expected).isNotEmpty();

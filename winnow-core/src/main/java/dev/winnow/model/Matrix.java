@@ -10,6 +10,6 @@ public record Matrix(String name, FloatTensor tensor, int rows, int cols) {
     }
 
     public long bytes() {
-        return tensor.segment().byteSize();
+        return tensor.byteSize();
     }
 }

@@ -4,6 +4,7 @@ import dev.winnow.gguf.GgufFile;
 import dev.winnow.tensor.Parallel;
 import dev.winnow.tokenizer.Tokenizer;
 import dev.winnow.tokenizer.Tokenizers;
+import java.lang.foreign.Arena;
 import java.nio.file.Path;
 
 /**
@@ -24,8 +25,12 @@ public final class Model implements AutoCloseable {
     private final Weights weights;
     private final Tokenizer tokenizer;
     private final Transformer transformer;
+    /** Off-heap memory of the repacked weights (null: the plain mapping is used). */
+    private final Arena repacked;
 
-    private Model(GgufFile file, ModelConfig config, Weights weights, Tokenizer tokenizer, Transformer transformer) {
+    private Model(GgufFile file, ModelConfig config, Weights weights, Tokenizer tokenizer, Transformer transformer,
+                  Arena repacked) {
+        this.repacked = repacked;
         this.file = file;
         this.config = config;
         this.weights = weights;
@@ -38,18 +43,35 @@ public final class Model implements AutoCloseable {
         return load(path, Parallel.shared());
     }
 
-    /** Loads a model whose kernels run on {@code parallel}. */
+    /** Loads a model whose kernels run on {@code parallel}, with its Q8_0/Q4_0 weights repacked for decoding. */
     public static Model load(Path path, Parallel parallel) {
+        return load(path, parallel, true);
+    }
+
+    /**
+     * Loads a model whose kernels run on {@code parallel}. With {@code repack}, Q8_0 and Q4_0
+     * matrices are copied at load into the interleaved layout ({@link RepackedWeights}), which
+     * gives the same results bit for bit; without, the kernels read the memory-mapped file.
+     */
+    public static Model load(Path path, Parallel parallel, boolean repack) {
         GgufFile f = GgufFile.open(path);
+        Arena arena = repack ? Arena.ofShared() : null;
         try {
             ModelConfig c = ModelConfig.fromGguf(f);
             Tokenizer tok = Tokenizers.fromGguf(f);
             Weights w = Weights.load(f, c);
-            return new Model(f, c, w, tok, new Transformer(c, w, parallel));
+            if (repack) w = RepackedWeights.repack(w, arena);
+            return new Model(f, c, w, tok, new Transformer(c, w, parallel), arena);
         } catch (RuntimeException e) {
+            if (arena != null) arena.close();
             f.close();
             throw e;
         }
+    }
+
+    /** Whether Q8_0/Q4_0 weights were repacked at load. */
+    public boolean repacked() {
+        return repacked != null;
     }
 
     public GgufFile file() {
@@ -78,6 +100,7 @@ public final class Model implements AutoCloseable {
 
     @Override
     public void close() {
+        if (repacked != null) repacked.close();
         file.close();
     }
 }

@@ -31,9 +31,14 @@ public abstract class FloatTensor {
     protected final long size;
 
     protected FloatTensor(MemorySegment segment, long size) {
-        long need = type().byteSize(size);
-        if (segment.byteSize() < need) {
-            throw new IllegalArgumentException(type() + " tensor of " + size + " elements needs " + need
+        this(segment, size, type -> type.byteSize(size));
+    }
+
+    /** For layouts other than GGML's: {@code need} gives the bytes {@code segment} must hold. */
+    FloatTensor(MemorySegment segment, long size, java.util.function.ToLongFunction<GgmlType> need) {
+        long needed = need.applyAsLong(type());
+        if (segment.byteSize() < needed) {
+            throw new IllegalArgumentException(type() + " tensor of " + size + " elements needs " + needed
                     + " bytes, segment has " + segment.byteSize());
         }
         this.segment = segment;
@@ -63,6 +68,11 @@ public abstract class FloatTensor {
 
     public MemorySegment segment() {
         return segment;
+    }
+
+    /** Bytes of encoded data read to use every element once (the segment; repacked layouts add their scales). */
+    public long byteSize() {
+        return segment.byteSize();
     }
 
     /** Element {@code index} (slow path: for tests and single values). */
@@ -95,6 +105,26 @@ public abstract class FloatTensor {
      */
     public float dot(long offset, Q8Activations x, int n) {
         throw new UnsupportedOperationException(type() + " has no kernel for 8-bit activations");
+    }
+
+    /**
+     * {@code out[outOff + r] = row r · x[xOff, xOff + cols)} for rows {@code [from, to)} of this
+     * tensor seen as a matrix of {@code cols} columns: with {@code q} (the same input quantized,
+     * non-null exactly when {@link #takesQ8Activations()}) through the 8-bit kernel. Repacked
+     * layouts override this to compute {@link #rowsPerPass()} rows per pass over the input
+     * ({@link InterleavedTensor}); the results are the bits of {@link #dot} row by row.
+     */
+    public void dotRows(int from, int to, int cols, float[] x, int xOff, Q8Activations q, float[] out, int outOff) {
+        if (q != null) {
+            for (int r = from; r < to; r++) out[outOff + r] = dot((long) r * cols, q, cols);
+        } else {
+            for (int r = from; r < to; r++) out[outOff + r] = dot((long) r * cols, x, xOff, cols);
+        }
+    }
+
+    /** Rows {@link #dotRows} computes together (ranges aligned to it waste no work): 1 unless repacked. */
+    public int rowsPerPass() {
+        return 1;
     }
 
     /** Decodes elements {@code [offset, offset+n)} into {@code out[outOffset, …)}. */

@@ -26,16 +26,8 @@ public final class MatMul {
      * uses that kernel.
      */
     public static void matvec(Parallel par, FloatTensor w, int rows, int cols, float[] x, float[] out) {
-        if (w.takesQ8Activations()) {
-            Q8Activations q = Q8Activations.forCurrentThread().quantize(x, cols);
-            par.forRange(rows, minRows(cols), (from, to) -> {
-                for (int r = from; r < to; r++) out[r] = w.dot((long) r * cols, q, cols);
-            });
-            return;
-        }
-        par.forRange(rows, minRows(cols), (from, to) -> {
-            for (int r = from; r < to; r++) out[r] = w.dot((long) r * cols, x, 0, cols);
-        });
+        Q8Activations q = w.takesQ8Activations() ? Q8Activations.forCurrentThread().quantize(x, cols) : null;
+        par.forRange(rows, minRows(cols), (from, to) -> w.dotRows(from, to, cols, x, 0, q, out, 0));
     }
 
     /**
@@ -57,12 +49,7 @@ public final class MatMul {
                 int end = start + rows[m];
                 int a = Math.max(from, start), b = Math.min(to, end);
                 FloatTensor w = ws[m];
-                float[] out = outs[m];
-                if (w.takesQ8Activations()) {
-                    for (int i = a; i < b; i++) out[i - start] = w.dot((long) (i - start) * cols, q, cols);
-                } else {
-                    for (int i = a; i < b; i++) out[i - start] = w.dot((long) (i - start) * cols, x, 0, cols);
-                }
+                if (a < b) w.dotRows(a - start, b - start, cols, x, 0, w.takesQ8Activations() ? q : null, outs[m], 0);
                 start = end;
             }
         });
@@ -102,15 +89,28 @@ public final class MatMul {
                 float[] out = outs[m];
                 int n = rows[m];
                 boolean q8 = w.takesQ8Activations();
-                for (int i = a; i < e; i++) {
-                    int r = i - start;
-                    long off = (long) r * cols;
-                    if (q8) {
-                        for (int b = first; b < first + count; b++) out[b * n + r] = w.dot(off, q[b - first], cols);
-                    } else if (count == 1) {
-                        out[first * n + r] = w.dot(off, x, first * cols, cols);
-                    } else {
-                        w.dots(off, x, first * cols, count, cols, out, first * n + r, n);
+                int step = w.rowsPerPass();
+                if (step > 1) {
+                    // A repacked layout: rows in the pieces it computes together, every token per piece.
+                    for (int r0 = a - start; r0 < e - start; ) {
+                        int r1 = Math.min(e - start, (r0 / step + 1) * step);
+                        for (int b = first; b < first + count; b++) {
+                            w.dotRows(r0, r1, cols, x, b * cols, q8 ? q[b - first] : null, out, b * n);
+                        }
+                        r0 = r1;
+                    }
+                } else {
+                    // The plain layout: each weight row read once for every token.
+                    for (int i = a; i < e; i++) {
+                        int r = i - start;
+                        long off = (long) r * cols;
+                        if (q8) {
+                            for (int b = first; b < first + count; b++) out[b * n + r] = w.dot(off, q[b - first], cols);
+                        } else if (count == 1) {
+                            out[first * n + r] = w.dot(off, x, first * cols, cols);
+                        } else {
+                            w.dots(off, x, first * cols, count, cols, out, first * n + r, n);
+                        }
                     }
                 }
                 start = end;

@@ -18,8 +18,18 @@ import java.util.Map;
  * {@code k=int8,v=int4}, is the {@code codec} component.
  */
 public final class KvSpec {
-    /** No compression. */
+    /** No compression: every entry kept, keys and values in f32 (what the reference tests use). */
     public static final KvSpec FULL = parse("full");
+
+    /**
+     * The spec users get when they name none (the CLI's {@code --kv} default; servers should use
+     * {@link #DEFAULT} too): every entry kept in IEEE half precision, the bytes of llama.cpp's
+     * default f16 cache, half of {@link #FULL}'s.
+     */
+    public static final String DEFAULT_TEXT = "f16";
+
+    /** {@link #DEFAULT_TEXT} parsed. */
+    public static final KvSpec DEFAULT = parse(DEFAULT_TEXT);
 
     /** One component of a spec: a name and its parameters as written. */
     public record Component(String name, Map<String, String> params) {

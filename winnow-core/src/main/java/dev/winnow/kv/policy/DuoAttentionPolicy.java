@@ -169,7 +169,7 @@ public final class DuoAttentionPolicy implements WindowedPolicy {
         ProfileSource src = ProfileSource.COMPUTED;
         if (file != null) {
             try {
-                measured.write(file, classes, rule());
+                measured.write(where.saveTarget(), classes, rule());
                 src = ProfileSource.COMPUTED_AND_SAVED;
             } catch (UncheckedIOException e) {
                 // profile=auto next to a read-only model: keep the profile in memory for this policy.

@@ -91,7 +91,7 @@ public final class DoubleSparsityAttention extends SparseAttention {
         profile = ChannelProfile.measure(ctx, probe, seed, size, mtime);
         if (file != null) {
             try {
-                profile.write(file);
+                profile.write(where.saveTarget());
             } catch (UncheckedIOException e) {
                 if (!profileMode.equals("auto")) throw e; // next to a read-only model: keep it in memory
             }

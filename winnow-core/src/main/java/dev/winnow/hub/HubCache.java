@@ -31,7 +31,7 @@ public final class HubCache {
         return new HubCache(root(System.getenv()));
     }
 
-    static Path root(Map<String, String> env) {
+    public static Path root(Map<String, String> env) {
         String cache = env.get("HF_HUB_CACHE");
         if (cache != null && !cache.isBlank()) return Path.of(cache);
         String home = env.get("HF_HOME");

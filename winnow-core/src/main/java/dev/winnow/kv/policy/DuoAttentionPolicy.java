@@ -170,6 +170,7 @@ public final class DuoAttentionPolicy implements WindowedPolicy {
         if (file != null) {
             try {
                 measured.write(where.saveTarget(), classes, rule());
+                profileFile = where.saveTo();
                 src = ProfileSource.COMPUTED_AND_SAVED;
             } catch (UncheckedIOException e) {
                 // profile=auto next to a read-only model: keep the profile in memory for this policy.

@@ -92,6 +92,7 @@ public final class DoubleSparsityAttention extends SparseAttention {
         if (file != null) {
             try {
                 profile.write(where.saveTarget());
+                profileFile = where.saveTo();
             } catch (UncheckedIOException e) {
                 if (!profileMode.equals("auto")) throw e; // next to a read-only model: keep it in memory
             }

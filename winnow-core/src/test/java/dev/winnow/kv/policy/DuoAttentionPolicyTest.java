@@ -18,21 +18,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** {@code duo} on hand-made caches, profiles and profilers (the model runs are in {@link DuoOnModelTest}). */
+@org.junit.jupiter.api.extension.ExtendWith(dev.winnow.OwnWinnowCache.class)
 class DuoAttentionPolicyTest {
-    private String savedCache;
-
-    @org.junit.jupiter.api.BeforeEach
-    void ownWinnowCache(@TempDir Path cache) {
-        savedCache = System.getProperty("winnow.cache");
-        System.setProperty("winnow.cache", cache.toString());
-    }
-
-    @org.junit.jupiter.api.AfterEach
-    void restoreWinnowCache() {
-        if (savedCache == null) System.clearProperty("winnow.cache");
-        else System.setProperty("winnow.cache", savedCache);
-    }
-
     @TempDir
     Path dir;
 

@@ -17,22 +17,9 @@ import java.nio.file.attribute.FileTime;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** {@code duo} on stories260K, with a copy of the model in a temporary directory (the profile is written next to it). */
+/** {@code duo} on stories260K, with a copy of the model in a temporary directory (the profile goes to the Winnow cache). */
+@org.junit.jupiter.api.extension.ExtendWith(dev.winnow.OwnWinnowCache.class)
 class DuoOnModelTest {
-    private String savedCache;
-
-    @org.junit.jupiter.api.BeforeEach
-    void ownWinnowCache(@TempDir Path cache) {
-        savedCache = System.getProperty("winnow.cache");
-        System.setProperty("winnow.cache", cache.toString());
-    }
-
-    @org.junit.jupiter.api.AfterEach
-    void restoreWinnowCache() {
-        if (savedCache == null) System.clearProperty("winnow.cache");
-        else System.setProperty("winnow.cache", savedCache);
-    }
-
     @TempDir
     Path dir;
 

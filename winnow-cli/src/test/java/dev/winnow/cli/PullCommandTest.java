@@ -94,12 +94,14 @@ class PullCommandTest {
         assertThat(first.exit()).isEqualTo(1);
         assertThat(first.err()).contains("broke off").contains("resume");
         Path part = repoDir().resolve("blobs").resolve(STORIES_SHA + ".incomplete");
-        assertThat(Files.size(part)).isEqualTo(300_000);
+        // What arrived before the cut stays (a reset connection may lose the last buffered bytes).
+        long kept = Files.size(part);
+        assertThat(kept).isPositive().isLessThanOrEqualTo(300_000);
 
         Cli.Result second = Cli.run("pull", "test-org/stories:stories-F32.gguf");
         assertThat(second.exit()).as(second.err()).isZero();
         assertThat(second.err()).contains("resuming");
-        assertThat(hub.log).contains("GET /blobs/" + STORIES_SHA + " bytes=300000-");
+        assertThat(hub.log).contains("GET /blobs/" + STORIES_SHA + " bytes=" + kept + "-");
         assertThat(sha256(Path.of(second.out().strip()))).isEqualTo(STORIES_SHA);
         assertThat(Files.exists(part)).isFalse();
     }

@@ -36,6 +36,9 @@ public final class Main {
         cmd.setExecutionExceptionHandler(handler);
         cmd.setParameterExceptionHandler(handler);
         cmd.registerConverter(GgmlType.class, Main::tensorType);
+        // -m FILE also takes org/name[:FILE] of a model pulled into the hub cache ('winnow pull').
+        cmd.registerConverter(java.nio.file.Path.class, s -> new dev.winnow.hub.HubCache(
+                dev.winnow.hub.HubCache.root(HubEnvironment.current)).resolveModelArgument(s));
         cmd.setCaseInsensitiveEnumValuesAllowed(true);
         return cmd;
     }

@@ -16,6 +16,7 @@ import picocli.CommandLine.Spec;
         description = "Winnow: LLM inference for the JVM (GGUF models).",
         subcommands = {GenerateCommand.class, ChatCommand.class, InspectCommand.class, TokenizeCommand.class, BenchCommand.class,
                 SynthCommand.class, KvCommand.class, EvalCommand.class, ServeCommand.class, BenchServeCommand.class,
+                PullCommand.class, ListCommand.class, RmCommand.class,
                 HelpCommand.class},
         footer = {"", "Errors are one line on stderr and exit code 1 (2 for usage errors); --debug or "
                 + "WINNOW_DEBUG=1 adds the stack trace. Run 'winnow COMMAND --help' for a command's options."})

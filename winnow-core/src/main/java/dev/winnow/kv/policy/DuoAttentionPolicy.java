@@ -169,7 +169,8 @@ public final class DuoAttentionPolicy implements WindowedPolicy {
         ProfileSource src = ProfileSource.COMPUTED;
         if (file != null) {
             try {
-                measured.write(file, classes, rule());
+                measured.write(where.saveTarget(), classes, rule());
+                profileFile = where.saveTo();
                 src = ProfileSource.COMPUTED_AND_SAVED;
             } catch (UncheckedIOException e) {
                 // profile=auto next to a read-only model: keep the profile in memory for this policy.

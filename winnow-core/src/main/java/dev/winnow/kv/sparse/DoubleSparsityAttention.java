@@ -91,7 +91,8 @@ public final class DoubleSparsityAttention extends SparseAttention {
         profile = ChannelProfile.measure(ctx, probe, seed, size, mtime);
         if (file != null) {
             try {
-                profile.write(file);
+                profile.write(where.saveTarget());
+                profileFile = where.saveTo();
             } catch (UncheckedIOException e) {
                 if (!profileMode.equals("auto")) throw e; // next to a read-only model: keep it in memory
             }

@@ -18,6 +18,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** {@code duo} on hand-made caches, profiles and profilers (the model runs are in {@link DuoOnModelTest}). */
+@org.junit.jupiter.api.extension.ExtendWith(dev.winnow.OwnWinnowCache.class)
 class DuoAttentionPolicyTest {
     @TempDir
     Path dir;
@@ -158,8 +159,10 @@ class DuoAttentionPolicyTest {
         assertThat(p.profile().echo(1, 0)).isEqualTo(0.7f, org.assertj.core.api.Assertions.within(1e-6f));
         assertThat(p.profile().score(0, 0)).isZero();
         assertThat(p.retrievalHeads()).isDeepEqualTo(new boolean[][] {{false, true}, {true, false}});
-        Path file = dir.resolve("fake.gguf" + DuoAttentionPolicy.PROFILE_SUFFIX);
+        // Saved in the Winnow cache under the model's content key, not next to the model.
+        Path file = dev.winnow.model.DerivedFiles.path(model, "winnow-heads");
         assertThat(p.profileFile()).isEqualTo(file);
+        assertThat(dir.resolve("fake.gguf" + DuoAttentionPolicy.PROFILE_SUFFIX)).doesNotExist();
         String saved = Files.readString(file);
         assertThat(saved).startsWith("winnow-head-profile 1\nmodel-size 10\n").contains("\n0 1 0.8").contains(" retrieval\n");
 

@@ -17,7 +17,8 @@ import java.nio.file.attribute.FileTime;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** {@code duo} on stories260K, with a copy of the model in a temporary directory (the profile is written next to it). */
+/** {@code duo} on stories260K, with a copy of the model in a temporary directory (the profile goes to the Winnow cache). */
+@org.junit.jupiter.api.extension.ExtendWith(dev.winnow.OwnWinnowCache.class)
 class DuoOnModelTest {
     @TempDir
     Path dir;
@@ -29,9 +30,9 @@ class DuoOnModelTest {
     }
 
     @Test
-    void profilingIsDeterministicAndCachedNextToTheModel() throws IOException {
+    void profilingIsDeterministicAndCachedInTheWinnowCache() throws IOException {
         Path copy = copyOfModel();
-        Path file = dir.resolve("stories260K.gguf" + DuoAttentionPolicy.PROFILE_SUFFIX);
+        Path file = dev.winnow.model.DerivedFiles.path(copy, "winnow-heads");
         try (Model model = Model.load(copy)) {
             int layers = model.config().layers(), kvHeads = model.config().kvHeads();
             Session first = new Session(model, 512, 64, KvSpec.parse("duo:window=28").newPolicy());
@@ -107,17 +108,25 @@ class DuoOnModelTest {
     }
 
     @Test
-    void aChangedModelFileIsProfiledAgain() throws IOException {
+    void aTouchedModelFileKeepsItsCachedProfileButAStaleSideFileIsProfiledAgain() throws IOException {
         Path copy = copyOfModel();
-        Path file = dir.resolve("stories260K.gguf" + DuoAttentionPolicy.PROFILE_SUFFIX);
+        Path file = dev.winnow.model.DerivedFiles.path(copy, "winnow-heads");
         try (Model model = Model.load(copy)) {
             new Session(model, 512, 64, KvSpec.parse("duo").newPolicy());
             String before = Files.readString(file);
+            // Same bytes, new mtime: the content key is the same, so the cached profile still holds.
             Files.setLastModifiedTime(copy, FileTime.fromMillis(Files.getLastModifiedTime(copy).toMillis() - 60_000));
             DuoAttentionPolicy p = (DuoAttentionPolicy) new Session(model, 512, 64, KvSpec.parse("duo").newPolicy()).policy();
-            assertThat(p.profileSource()).isEqualTo(DuoAttentionPolicy.ProfileSource.COMPUTED_AND_SAVED);
-            assertThat(Files.readString(file)).isNotEqualTo(before)
-                    .contains("model-mtime " + Files.getLastModifiedTime(copy).toMillis() + "\n");
+            assertThat(p.profileSource()).isEqualTo(DuoAttentionPolicy.ProfileSource.LOADED);
+            // An old side file next to the model (checked by size and mtime) that no longer matches is
+            // profiled again, and the new profile goes to the cache.
+            Files.delete(file);
+            Path side = dir.resolve("stories260K.gguf" + DuoAttentionPolicy.PROFILE_SUFFIX);
+            Files.writeString(side, before.replaceFirst("model-mtime -?[0-9]+", "model-mtime 12345"));
+            DuoAttentionPolicy q = (DuoAttentionPolicy) new Session(model, 512, 64, KvSpec.parse("duo").newPolicy()).policy();
+            assertThat(q.profileSource()).isEqualTo(DuoAttentionPolicy.ProfileSource.COMPUTED_AND_SAVED);
+            assertThat(q.profileFile()).isEqualTo(file);
+            assertThat(Files.readString(file)).contains("model-mtime " + Files.getLastModifiedTime(copy).toMillis() + "\n");
         }
     }
 

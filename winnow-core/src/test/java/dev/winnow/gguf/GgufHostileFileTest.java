@@ -116,7 +116,7 @@ class GgufHostileFileTest {
 
     @Test
     void truncatedRealFileSaysTruncated() throws IOException {
-        byte[] full = Files.readAllBytes(SharedData.path("stories260K.gguf"));
+        byte[] full = Files.readAllBytes(SharedData.path("models/stories260K.gguf"));
         for (int n : new int[] {23, 100, 1000}) {
             Path f = dir.resolve("cut" + n + ".gguf");
             Files.write(f, Arrays.copyOf(full, n));

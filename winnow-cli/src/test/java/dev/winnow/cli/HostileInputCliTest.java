@@ -51,4 +51,38 @@ class HostileInputCliTest {
         org.junit.jupiter.api.Assumptions.assumeTrue(p.waitFor() == 0, "mkfifo not available");
         assertThat(oneLineError(Cli.run("generate", "-m", fifo, "-p", "hi"))).contains("not a regular file");
     }
+
+    @Test
+    void hugeBatchAndThreadCountsAreClampedWithANote() {
+        Cli.Result r = Cli.run("generate", "-m", SharedData.stories(), "-p", "Once", "-n", "5", "--seed", "1",
+                "-b", "10000000", "-t", "1000");
+        assertThat(r.exit()).as(r.err()).isZero();
+        assertThat(r.err()).contains("--batch 10000000 is more than the context").contains("--threads 1000 is more than the")
+                .doesNotContain("Exception").doesNotContain("\tat ");
+        assertThat(r.out()).isNotBlank();
+    }
+
+    @Test
+    void contextAboveTheTrainedOneIsWarned() {
+        Cli.Result r = Cli.run("generate", "-m", SharedData.stories(), "-p", "Once", "-n", "2", "-c", "4096");
+        assertThat(r.exit()).as(r.err()).isZero();
+        assertThat(r.err()).contains("--ctx 4096 is above the model's trained context 2048");
+        Cli.Result ok = Cli.run("generate", "-m", SharedData.stories(), "-p", "Once", "-n", "2", "-c", "256");
+        assertThat(ok.err()).doesNotContain("trained context");
+    }
+
+    @Test
+    void kvCacheThatCannotFitIsReportedWithTheNumber() {
+        Cli.Result r = Cli.run("generate", "-m", SharedData.stories(), "-p", "Once", "-n", "2", "-c", "2000000000",
+                "--kv", "streaming:sinks=4,window=60");
+        assertThat(r.err()).containsPattern("a full KV cache at context 2000000000 needs [0-9.]+ [KMGT]i?B");
+    }
+
+    @Test
+    void promptFileWithInvalidUtf8() throws Exception {
+        Path f = dir.resolve("bad.txt");
+        Files.write(f, new byte[] {'h', 'i', (byte) 0xff, (byte) 0xfe});
+        assertThat(oneLineError(Cli.run("generate", "-m", SharedData.stories(), "--prompt-file", f)))
+                .contains("bad.txt").contains("not valid UTF-8");
+    }
 }

@@ -148,7 +148,7 @@ final class BenchCommand implements Callable<Integer> {
         kvSpec = dev.winnow.kv.policy.KvSpec.parse(kv);
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
-        Parallel parallel = Threads.pool(threads);
+        Parallel parallel = Threads.pool(threads, spec.commandLine().getErr());
         long loadStart = System.nanoTime();
         try (parallel; Model m = loading.load(model, parallel)) {
             Startup startup = startup(m, loadStart);

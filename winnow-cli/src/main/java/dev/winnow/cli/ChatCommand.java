@@ -71,10 +71,12 @@ final class ChatCommand implements Callable<Integer> {
         KvSpec kvSpec = KvSpec.parse(kv);
         GenerationParams params = sampling.params();
         boolean interactive = System.console() != null;
-        Parallel parallel = Threads.pool(threads);
+        Parallel parallel = Threads.pool(threads, spec.commandLine().getErr());
         try (parallel; Model m = loading.load(model, parallel)) {
             int ctx = contextLength != null ? contextLength
                     : Math.min(m.config().contextLength(), GenerateCommand.DEFAULT_MAX_CONTEXT);
+            RunLimits.context(ctx, m.config(), err);
+            int batch = RunLimits.batch(this.batch, ctx, err);
             ChatSession chat = new ChatSession(new Session(m, ctx, batch, kvSpec.newPolicy()), Chats.template(m, err), system);
             BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
             int turn = 0;

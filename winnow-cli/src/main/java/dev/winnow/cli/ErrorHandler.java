@@ -63,6 +63,7 @@ final class ErrorHandler implements IExecutionExceptionHandler, IParameterExcept
             case ModelException e -> msg;
             case CliException e -> msg;
             case IllegalArgumentException e -> msg;
+            case dev.winnow.kv.policy.CorruptProfileException e -> msg;
             case OutOfMemoryError e -> "out of memory (" + msg + "); give the JVM more with WINNOW_JAVA_OPTS=-Xmx…";
             default -> "internal error: " + t.getClass().getName() + (msg.isEmpty() ? "" : ": " + msg)
                     + " (run with --debug for the stack trace)";

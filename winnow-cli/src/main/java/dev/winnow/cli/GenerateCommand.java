@@ -103,11 +103,13 @@ final class GenerateCommand implements Callable<Integer> {
         String promptText = promptText();
         GenerationParams params = sampling.params();
         KvSpec kvSpec = KvSpec.parse(kv);
-        Parallel parallel = Threads.pool(threads);
+        Parallel parallel = Threads.pool(threads, spec.commandLine().getErr());
         long t0 = System.nanoTime();
         try (parallel; Model m = loading.load(model, parallel)) {
             ModelConfig c = m.config();
             int ctx = contextLength != null ? contextLength : Math.min(c.contextLength(), DEFAULT_MAX_CONTEXT);
+            RunLimits.context(ctx, c, err);
+            int batch = RunLimits.batch(this.batch, ctx, err);
             Tokenizer tok = m.tokenizer();
             int[] ids = tok.encode(promptText, !noBos && tok.addBosByDefault(), false);
             Session session = new Session(m, ctx, batch, kvSpec.newPolicy());
@@ -168,7 +170,11 @@ final class GenerateCommand implements Callable<Integer> {
         if (prompt == null) return "";
         if (prompt.text != null) return prompt.text;
         if (!Files.isRegularFile(prompt.file)) throw new CliException(prompt.file + ": no such file (--prompt-file)");
-        return Files.readString(prompt.file, StandardCharsets.UTF_8);
+        try {
+            return Files.readString(prompt.file, StandardCharsets.UTF_8);
+        } catch (java.nio.charset.CharacterCodingException e) {
+            throw new CliException(prompt.file + ": not valid UTF-8 text (--prompt-file expects UTF-8)");
+        }
     }
 
     private String describe(StopReason r, int ctx) {

@@ -82,7 +82,7 @@ final class KvCompareCommand implements Callable<Integer> {
             }
         }
         List<KvSpec> parsed = all.stream().map(KvSpec::parse).toList();
-        Parallel parallel = Threads.pool(threads);
+        Parallel parallel = Threads.pool(threads, spec.commandLine().getErr());
         try (parallel; Model m = loading.load(model, parallel)) {
             int[] promptIds = m.tokenizer().encode(prompt);
             int ctx = Math.min(m.config().contextLength(), promptIds.length + tokens + 1);

@@ -66,6 +66,10 @@ public final class GgufFile implements AutoCloseable {
         if (Files.isDirectory(path)) {
             throw new GgufException(path + ": is a directory, expected a .gguf file");
         }
+        if (!Files.isRegularFile(path)) {
+            // a FIFO would block until a writer appears, a device could be endless
+            throw new GgufException(path + ": is not a regular file (a pipe, device or socket), expected a .gguf file");
+        }
         Arena arena = Arena.ofShared();
         try (FileChannel ch = FileChannel.open(path, StandardOpenOption.READ)) {
             MemorySegment seg = ch.map(FileChannel.MapMode.READ_ONLY, 0, ch.size(), arena);
@@ -256,10 +260,14 @@ public final class GgufFile implements AutoCloseable {
             }
             long tensorCount = count("tensor count");
             long kvCount = count("metadata count");
+            // each metadata entry takes at least 13 bytes (key length, type, one byte of value)
+            fits(kvCount, 13, "metadata count " + Long.toUnsignedString(kvCount));
+            // each tensor description takes at least 32 bytes (name length, dims, one dim, type, offset)
+            fits(tensorCount, 32, "tensor count " + Long.toUnsignedString(tensorCount));
             Map<String, Object> md = new LinkedHashMap<>();
             Map<String, GgufValueType> types = new LinkedHashMap<>();
             for (long i = 0; i < kvCount; i++) {
-                String key = string("metadata key #" + i);
+                String key = Printable.name(string("metadata key #" + i));
                 GgufValueType type = valueType(key);
                 md.put(key, value(type, key));
                 types.put(key, type);
@@ -275,16 +283,27 @@ public final class GgufFile implements AutoCloseable {
             }
             Map<String, GgufTensorInfo> tensors = new LinkedHashMap<>();
             for (long i = 0; i < tensorCount; i++) {
-                String name = string("tensor name #" + i);
+                String rawName = string("tensor name #" + i);
+                String name = Printable.name(rawName);
                 int nDims = u32("dimension count of tensor '" + name + "'");
                 if (nDims < 1 || nDims > 4) {
                     throw new GgufException(path + ": tensor '" + name + "' has " + nDims + " dimensions (expected 1 to 4)");
                 }
                 long[] shape = new long[nDims];
+                long elements = 1;
                 for (int d = 0; d < nDims; d++) {
                     shape[d] = u64("dimension of tensor '" + name + "'");
                     if (shape[d] <= 0) {
-                        throw new GgufException(path + ": tensor '" + name + "' has dimension " + shape[d]);
+                        throw new GgufException(path + ": tensor '" + name + "' has dimension "
+                                + Long.toUnsignedString(shape[d]));
+                    }
+                    // no ggml type packs more than 8 elements in a byte, so more cannot fit the file
+                    elements = shape[d] > MAX_ELEMENTS_PER_BYTE * seg.byteSize() ? Long.MAX_VALUE
+                            : Math.min(Long.MAX_VALUE, multiplySaturated(elements, shape[d]));
+                    if (elements > MAX_ELEMENTS_PER_BYTE * seg.byteSize()) {
+                        throw new GgufException(path + ": tensor '" + name + "' declares shape "
+                                + shapeText(shape, d) + ", more elements than the file ("
+                                + seg.byteSize() + " bytes) can hold (corrupt header)");
                     }
                 }
                 int typeCode = u32("type of tensor '" + name + "'");
@@ -297,7 +316,7 @@ public final class GgufFile implements AutoCloseable {
                     throw new GgufException(path + ": tensor '" + name + "' offset " + offset
                             + " is not a multiple of the alignment " + alignment);
                 }
-                GgufTensorInfo info = new GgufTensorInfo(name, shape, type, offset);
+                GgufTensorInfo info = new GgufTensorInfo(rawName, shape, type, offset);
                 if (info.elementCount() % type.blockSize() != 0) {
                     throw new GgufException(path + ": tensor '" + name + "' of type " + type + " has "
                             + info.elementCount() + " elements, not a multiple of the block size " + type.blockSize());
@@ -315,6 +334,30 @@ public final class GgufFile implements AutoCloseable {
                 }
             }
             return new GgufFile(path, arena, seg, version, md, types, tensors, alignment, dataOffset);
+        }
+
+        private static final long MAX_ELEMENTS_PER_BYTE = 8;
+
+        private static long multiplySaturated(long a, long b) {
+            long hi = Math.multiplyHigh(a, b);
+            return hi != 0 || a * b < 0 ? Long.MAX_VALUE : a * b;
+        }
+
+        private static String shapeText(long[] shape, int upTo) {
+            StringBuilder b = new StringBuilder("[");
+            for (int i = 0; i <= upTo; i++) b.append(i > 0 ? ", " : "").append(Long.toUnsignedString(shape[i]));
+            return b.append(upTo < shape.length - 1 ? ", ...]" : "]").toString();
+        }
+
+        /** Fails with "truncated" unless {@code n} items of at least {@code minBytes} each fit in the rest of the file. */
+        private void fits(long n, long minBytes, String what) {
+            long remaining = seg.byteSize() - pos;
+            if (n < 0 || n > remaining / minBytes) {
+                throw new GgufException(path + ": file is truncated or corrupt: " + what + " needs at least "
+                        + (n < 0 || n > Long.MAX_VALUE / minBytes ? "more than " + Long.MAX_VALUE
+                                : Long.toString(n * minBytes))
+                        + " more bytes, but only " + remaining + " remain (offset " + pos + ")");
+            }
         }
 
         private void need(long n, String what) {
@@ -339,20 +382,15 @@ public final class GgufFile implements AutoCloseable {
         }
 
         private long count(String what) {
-            long n = u64(what);
-            if (n < 0 || n > seg.byteSize()) {
-                throw new GgufException(path + ": implausible " + what + " " + Long.toUnsignedString(n)
-                        + " (corrupt or truncated header)");
-            }
-            return n;
+            return u64(what);
         }
 
         private String string(String what) {
             long len = u64("length of " + what);
-            if (len < 0 || len > Integer.MAX_VALUE) {
-                throw new GgufException(path + ": implausible string length " + Long.toUnsignedString(len) + " for " + what);
+            fits(len, 1, "string length " + Long.toUnsignedString(len) + " of " + what);
+            if (len > Integer.MAX_VALUE - 8) {
+                throw new GgufException(path + ": string length " + len + " of " + what + " is too large");
             }
-            need(len, what);
             byte[] b = seg.asSlice(pos, len).toArray(ValueLayout.JAVA_BYTE);
             pos += len;
             return new String(b, StandardCharsets.UTF_8);
@@ -394,8 +432,16 @@ public final class GgufFile implements AutoCloseable {
         private GgufArray array(String key) {
             GgufValueType et = valueType(key + "[]");
             long n = u64("length of array '" + key + "'");
-            if (n < 0 || n > seg.byteSize()) {
-                throw new GgufException(path + ": implausible array length " + Long.toUnsignedString(n) + " for '" + key + "'");
+            long minBytes = switch (et) {
+                case UINT8, INT8, BOOL -> 1;
+                case UINT16, INT16 -> 2;
+                case UINT32, INT32, FLOAT32 -> 4;
+                case UINT64, INT64, FLOAT64, STRING -> 8; // a string is at least its 8-byte length
+                case ARRAY -> 12; // element type and length
+            };
+            fits(n, minBytes, "array '" + key + "' of " + Long.toUnsignedString(n) + " elements");
+            if (n > Integer.MAX_VALUE - 8) {
+                throw new GgufException(path + ": array '" + key + "' of " + n + " elements is too large");
             }
             int len = (int) n;
             String what = "array '" + key + "'";

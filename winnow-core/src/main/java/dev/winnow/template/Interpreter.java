@@ -22,11 +22,13 @@ final class Interpreter {
 
     private final Source source;
     private final Clock clock;
+    final RenderBudget.Meter meter;
     private int depth;
 
-    Interpreter(Source source, Clock clock) {
+    Interpreter(Source source, Clock clock, RenderBudget budget) {
         this.source = source;
         this.clock = clock;
+        this.meter = new RenderBudget.Meter(budget);
     }
 
     /** A variable scope; lookups walk up to the parent. */
@@ -126,6 +128,11 @@ final class Interpreter {
     private Flow exec(List<Stmt> body, Scope scope, StringBuilder out) {
         for (Stmt s : body) {
             Flow f = exec(s, scope, out);
+            try {
+                meter.output(out);
+            } catch (JinjaError e) {
+                throw positioned(e, s.pos());
+            }
             if (f != Flow.NORMAL) return f;
         }
         return Flow.NORMAL;
@@ -195,6 +202,7 @@ final class Interpreter {
         if (f.filter() != null) {
             List<Object> kept = new ArrayList<>();
             for (Object item : items) {
+                step(f.pos());
                 Scope s = new Scope(scope);
                 assign(f.target(), item, s);
                 if (Py.truthy(eval(f.filter(), s))) kept.add(item);
@@ -209,11 +217,20 @@ final class Interpreter {
         }
         LoopContext loop = new LoopContext(items);
         for (int i = 0; i < items.size(); i++) {
+            step(f.pos());
             loop.index = i;
             Scope s = new Scope(scope);
             s.vars.put("loop", loop);
             assign(f.target(), items.get(i), s);
             if (exec(f.body(), s, out) == Flow.BREAK) break;
+        }
+    }
+
+    private void step(int pos) {
+        try {
+            meter.step();
+        } catch (JinjaError e) {
+            throw positioned(e, pos);
         }
     }
 
@@ -244,6 +261,16 @@ final class Interpreter {
     // ---------------------------------------------------------------- expressions
 
     Object eval(Expr expr, Scope scope) {
+        try {
+            Object v = evalUnchecked(expr, scope);
+            return expr instanceof Ast.Concat || expr instanceof Ast.Binary || expr instanceof Ast.Filter
+                    || expr instanceof Ast.Call ? meter.built(v) : meter.value(v);
+        } catch (JinjaError e) {
+            throw positioned(e, expr.pos());
+        }
+    }
+
+    private Object evalUnchecked(Expr expr, Scope scope) {
         try {
             return switch (expr) {
                 case Ast.Const c -> c.value();
@@ -389,6 +416,7 @@ final class Interpreter {
         if (fn instanceof Undefined u) throw u.error();
         if (!(fn instanceof JinjaCallable c)) throw new JinjaError("'" + Py.typeName(fn) + "' object is not callable");
         if (depth >= MAX_DEPTH) throw new JinjaError("maximum recursion depth exceeded calling " + c.name());
+        meter.step();
         depth++;
         try {
             return c.call(this, args, kwargs);

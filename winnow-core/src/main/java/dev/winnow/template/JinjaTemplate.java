@@ -59,12 +59,21 @@ public final class JinjaTemplate {
      * {@code strftime_now} reads (local date-time in the clock's zone).
      */
     public String render(Map<String, ?> variables, Clock clock) {
+        return render(variables, clock, RenderBudget.DEFAULT);
+    }
+
+    /** Renders within {@code budget} (steps, output and intermediate sizes; see {@link RenderBudget}). */
+    public String render(Map<String, ?> variables, Clock clock, RenderBudget budget) {
         Objects.requireNonNull(variables, "variables");
         Objects.requireNonNull(clock, "clock");
+        Objects.requireNonNull(budget, "budget");
         try {
-            return new Interpreter(source, clock).render(body, variables);
+            return new Interpreter(source, clock, budget).render(body, variables);
         } catch (StackOverflowError e) {
             throw new TemplateException(TemplateException.Kind.RUNTIME, "template recursion too deep", 0, 0);
+        } catch (OutOfMemoryError e) {
+            // last line of defence: a single oversized allocation (e.g. a huge pad width) failed
+            throw new TemplateException(TemplateException.Kind.RUNTIME, "template needed too much memory", 0, 0);
         }
     }
 }

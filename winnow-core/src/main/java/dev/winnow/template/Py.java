@@ -553,6 +553,8 @@ final class Py {
 
     private static Object repeat(Object seq, long times) {
         if (times > 1_000_000) throw new JinjaError("repetition count too large: " + times);
+        long size = (long) (seq instanceof String s ? s.length() : ((List<?>) seq).size()) * Math.max(0, times);
+        if (size > RenderBudget.DEFAULT.maxValueSize() * 4L) throw new JinjaError("repetition result too large: " + size);
         if (seq instanceof String s) return times <= 0 ? "" : s.repeat((int) times);
         List<?> l = (List<?>) seq;
         List<Object> out = new ArrayList<>();

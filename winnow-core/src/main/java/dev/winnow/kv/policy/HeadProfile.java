@@ -186,8 +186,12 @@ public final class HeadProfile {
                         .append('\n');
             }
         }
+        Path dir = file.toAbsolutePath().getParent();
+        if (dir == null || !Files.isDirectory(dir)) {
+            throw new UncheckedIOException(new java.nio.file.FileSystemException(file.toString(), null,
+                    "cannot write head profile: directory " + dir + " does not exist"));
+        }
         try {
-            Path dir = file.toAbsolutePath().getParent();
             Path tmp = Files.createTempFile(dir, file.getFileName().toString(), ".tmp");
             try {
                 Files.writeString(tmp, sb, StandardCharsets.UTF_8);
@@ -200,7 +204,9 @@ public final class HeadProfile {
                 Files.deleteIfExists(tmp);
             }
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot write head profile " + file + ": " + e.getMessage(), e);
+            // name the path given, not the temporary file the error may be about
+            throw new UncheckedIOException(new java.nio.file.FileSystemException(file.toString(), null,
+                    "cannot write head profile: " + e.getClass().getSimpleName() + " " + e.getMessage()));
         }
     }
 
@@ -262,7 +268,7 @@ public final class HeadProfile {
     }
 
     static IllegalStateException corrupt(Path file, int line, String what) {
-        return new IllegalStateException("corrupt head profile " + file + (line > 0 ? ": line " + line : "") + ": " + what
+        return new CorruptProfileException("corrupt head profile " + file + (line > 0 ? ": line " + line : "") + ": " + what
                 + " (delete the file to profile again)");
     }
 

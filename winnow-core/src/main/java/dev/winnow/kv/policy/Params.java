@@ -45,6 +45,10 @@ public final class Params {
         try {
             x = Integer.parseInt(v.trim());
         } catch (NumberFormatException e) {
+            if (v.trim().matches("[+-]?\\d+")) {
+                throw new KvSpecException(policy + ": " + name + "=" + v.trim() + " is too large (maximum "
+                        + Integer.MAX_VALUE + ")");
+            }
             throw new KvSpecException(policy + ": " + name + "='" + v + "' is not a whole number");
         }
         if (x < min) throw new KvSpecException(policy + ": " + name + "=" + x + " must be >= " + min);

@@ -50,7 +50,7 @@ class CodecFidelityTest extends OnStoriesModel {
         floors.put("int4", 0.70);
         floors.put("int2", 0.15);
         floors.put("k=int8,v=int4", 0.95);
-        floors.put("kivi:bits=2", 0.97);
+        floors.put("kivi:bits=2", 0.93); // 0.945 with the reference residual (0…127 keys in f32; was 128…159: 0.97+)
         floors.put("kivi:bits=4,residual=0", 0.97);
         floors.put("kivi:bits=2,residual=32", 0.89);
         floors.put("gear:bits=2,residual=32", 0.94);

@@ -12,7 +12,8 @@ import java.util.Arrays;
  * int8 keys were ~90 % off, int4 keys overflowed). RoPE rotations compose additively, so one
  * rotation by the summed difference is the rotation to the new position; the error stays the
  * single encoding's. Costs one int per entry and a decode + rotation per key read, only for
- * re-positioned lossy keys (f32 keys are re-rotated in place, exactly).
+ * re-positioned lossy keys (f32 keys are re-rotated in place, exactly). Subsets ({@code dotsAt},
+ * {@code accumulateAt}) use the interface's defaults, which read through {@link #get}.
  */
 final class RepositionedKeys implements VectorStore {
     private final VectorStore inner;
@@ -82,16 +83,6 @@ final class RepositionedKeys implements VectorStore {
     }
 
     @Override
-    public void dotsAt(float[] q, int qOff, int[] idx, int m, float scale, float[] out, int outOff) {
-        int d = dim();
-        float[] k = new float[d];
-        for (int j = 0; j < m; j++) {
-            get(idx[j], k, 0);
-            out[outOff + j] = scale * FloatTensor.dot(q, qOff, k, 0, d);
-        }
-    }
-
-    @Override
     public void accumulate(float[] w, int wOff, int n, float[] out, int off) {
         int d = dim();
         float[] k = new float[d];
@@ -99,17 +90,6 @@ final class RepositionedKeys implements VectorStore {
             get(i, k, 0);
             float wi = w[wOff + i];
             for (int c = 0; c < d; c++) out[off + c] += wi * k[c];
-        }
-    }
-
-    @Override
-    public void accumulateAt(float[] w, int wOff, int[] idx, int m, float[] out, int off) {
-        int d = dim();
-        float[] k = new float[d];
-        for (int j = 0; j < m; j++) {
-            get(idx[j], k, 0);
-            float wj = w[wOff + j];
-            for (int c = 0; c < d; c++) out[off + c] += wj * k[c];
         }
     }
 

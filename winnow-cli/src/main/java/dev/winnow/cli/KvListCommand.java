@@ -21,6 +21,9 @@ final class KvListCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         out.println("Budgeted policies (all with a budget) also take trigger=always|prefill and slack=N (during decoding,");
         out.println("compress once a head holds more than budget + N entries; default 0, the SnapKV family: its window).");
+        out.println("ratio=R instead of budget=N: at every compression keep 1-R of the tokens the sequence holds then");
+        out.println("(prompt and generated so far), so the budget grows with the sequence; recent windows given as a");
+        out.println("share of the budget (h2o: budget/2) are the same share of it.");
         out.println();
         out.println("Eviction policies (one per spec):");
         print(out, KvPolicies.all());

@@ -80,7 +80,7 @@ public final class HeadStore {
 
     /** The keys' storage. */
     public VectorStore keyStore() {
-        return keys;
+        return keys instanceof RepositionedKeys r ? r.inner() : keys;
     }
 
     /** The values' storage. */
@@ -336,12 +336,21 @@ public final class HeadStore {
 
     /**
      * Re-rotates entry {@code i}'s key from its position to {@code newPosition} (the rotation
-     * by the difference, as StreamingLLM's re-positioning needs).
+     * by the difference, as StreamingLLM's re-positioning needs). f32 keys are re-rotated in place;
+     * lossy keys stay encoded as stored and are rotated by the summed difference when read
+     * ({@link RepositionedKeys}), so the error stays one encoding's however often they move.
      */
     public void reposition(int i, int newPosition, KeyRotation rotation) {
         check(i);
         int delta = newPosition - positions[i];
         if (delta == 0) return;
+        if (!(keys instanceof F32Store)) { // lossy keys: rotate when read, never re-encode (rounding would compound)
+            if (!(keys instanceof RepositionedKeys)) keys = new RepositionedKeys(keys, rotation);
+            ((RepositionedKeys) keys).shift(i, delta);
+            positions[i] = newPosition;
+            version++;
+            return;
+        }
         float[] k = new float[headSize];
         keys.get(i, k, 0);
         rotation.rotate(k, 0, delta);

@@ -45,16 +45,16 @@ public record KvCodec(String name, IntFunction<VectorStore> factory) {
         };
     }
 
-    /** KIVI keys: per-channel quantization over groups of {@code group} tokens, the newest {@code residual} in f32. */
+    /** KIVI keys: per-channel quantization over groups of {@code group} tokens; 0 … residual − 1 newest in f32 (flushed at residual). */
     public static KvCodec kiviKeys(int bits, int group, int residual) {
         String name = "kivi" + bits;
-        return new KvCodec(name, d -> new ResidualStore(new ChannelGroupStore(d, bits, group, name), residual, group, name));
+        return new KvCodec(name, d -> ResidualStore.keys(new ChannelGroupStore(d, bits, group, name), residual, group, name));
     }
 
     /** KIVI values: per-token asymmetric blocks of {@code block} channels, the newest {@code residual} in f32. */
     public static KvCodec kiviValues(int bits, int group, int residual, int block) {
         String name = "kivi" + bits;
-        return new KvCodec(name, d -> new ResidualStore(new AsymStore(d, bits, block, name), residual, group, name));
+        return new KvCodec(name, d -> ResidualStore.values(new AsymStore(d, bits, block, name), residual, name));
     }
 
     /** GEAR on KIVI keys: per-channel groups, plus a rank-{@code rank} residual and sparse outliers. */

@@ -52,7 +52,7 @@ public final class KvCodecs {
                 + "the newest tokens in f32", "Liu et al. 2024, KIVI",
                 List.of(PolicyInfo.param("bits", "2", "2 | 4"),
                         PolicyInfo.param("group", "32", "tokens per key group (quantized together once complete)"),
-                        PolicyInfo.param("residual", "128", "newest tokens always kept in f32"),
+                        PolicyInfo.param("residual", "128", "f32 window: values the newest N; keys 0…N-1, quantized all at once at N (multiple of group)"),
                         PolicyInfo.param("block", "32", "value channels per scale/zero point (the head size if smaller)")),
                 KvCodecs::kivi));
         register(new PolicyInfo("gear", "KIVI quantization + a low-rank approximation of its residual + sparse outliers",
@@ -61,7 +61,7 @@ public final class KvCodecs {
                         PolicyInfo.param("rank", "2", "rank of the residual's approximation per block of tokens"),
                         PolicyInfo.param("outliers", "0.02", "fraction of each block's values kept exactly"),
                         PolicyInfo.param("group", "32", "tokens per block"),
-                        PolicyInfo.param("residual", "128", "newest tokens always kept in f32"),
+                        PolicyInfo.param("residual", "128", "f32 window: values the newest N; keys 0…N-1, quantized all at once at N (multiple of group)"),
                         PolicyInfo.param("block", "32", "value channels per scale/zero point")),
                 KvCodecs::gear));
         register(new PolicyInfo("mixed", "salient entries (by a scorer) at high precision, the others at low precision",
@@ -173,6 +173,10 @@ public final class KvCodecs {
         int group = p.getInt("group", 32, 1);
         int residual = p.getInt("residual", 128, 0);
         int block = p.getInt("block", 32, 1);
+        if (residual % group != 0) {
+            throw new KvSpecException(p.spec() + ": residual (" + residual + ") must be a multiple of group (" + group
+                    + "), as KIVI quantizes the whole residual in groups when it fills");
+        }
         return new CodecComponent(p.spec(), KvCodec.kiviKeys(bits, group, residual), KvCodec.kiviValues(bits, group, residual, block));
     }
 

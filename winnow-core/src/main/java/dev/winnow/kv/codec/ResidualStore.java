@@ -1,11 +1,13 @@
 package dev.winnow.kv.codec;
 
 /**
- * KIVI's layout: the newest tokens stay in full precision (f32) and older ones are quantized in
- * groups. A vector is appended to the residual; when the residual holds {@code residual + group}
- * vectors, its oldest {@code group} vectors are quantized together ({@link VectorStore#appendAll})
- * and leave it. So the newest {@code residual} tokens are always full precision and the
- * residual never exceeds {@code residual + group − 1}. Entries stay in insertion order: the
+ * KIVI's layout: the newest tokens stay in full precision (f32) and older ones are quantized,
+ * as KIVI's reference code does it. Keys ({@link #keys}): the residual grows from 0 to
+ * {@code residual − 1} vectors; when it reaches {@code residual} (a multiple of {@code group};
+ * {@code group} when the residual is 0) all of it is quantized in groups
+ * ({@link VectorStore#appendAll}) and the residual starts empty — so 0 … residual − 1 keys are in
+ * f32. Values ({@link #values}): exactly the newest {@code residual} are in f32; one more and the
+ * oldest of them is quantized on its own (per token). Entries stay in insertion order: the
  * quantized part first, then the residual.
  */
 public final class ResidualStore implements VectorStore {
@@ -13,20 +15,30 @@ public final class ResidualStore implements VectorStore {
     private final F32Store recent;
     private final int residual;
     private final int group;
+    private final boolean perToken;
     private final String name;
 
-    /**
-     * @param quantized the store older vectors move to (empty)
-     * @param residual newest vectors kept full precision
-     * @param group vectors quantized together
-     */
-    public ResidualStore(VectorStore quantized, int residual, int group, String name) {
+    /** Keys: the residual (0 … residual − 1 vectors) is quantized as a whole, in groups, when it reaches {@code residual}. */
+    public static ResidualStore keys(VectorStore quantized, int residual, int group, String name) {
+        if (residual % group != 0) {
+            throw new IllegalArgumentException(name + ": residual (" + residual + ") must be a multiple of group (" + group + ")");
+        }
+        return new ResidualStore(quantized, residual, group, false, name);
+    }
+
+    /** Values: the newest {@code residual} vectors in f32, older ones quantized one at a time. */
+    public static ResidualStore values(VectorStore quantized, int residual, String name) {
+        return new ResidualStore(quantized, residual, 1, true, name);
+    }
+
+    private ResidualStore(VectorStore quantized, int residual, int group, boolean perToken, String name) {
         if (quantized.size() != 0) throw new IllegalArgumentException("the quantized store must start empty");
         if (residual < 0 || group < 1) throw new IllegalArgumentException("residual >= 0 and group >= 1");
         this.quantized = quantized;
         this.recent = new F32Store(quantized.dim());
         this.residual = residual;
         this.group = group;
+        this.perToken = perToken;
         this.name = name;
     }
 
@@ -52,20 +64,22 @@ public final class ResidualStore implements VectorStore {
     @Override
     public void append(float[] v, int off) {
         recent.append(v, off);
-        if (recent.size() >= residual + group) {
+        int flush = perToken ? (recent.size() > residual ? 1 : 0)
+                : (recent.size() >= Math.max(residual, group) ? recent.size() : 0);
+        if (flush > 0) {
             int dim = dim();
-            float[] batch = new float[group * dim];
-            for (int j = 0; j < group; j++) recent.get(j, batch, j * dim);
-            quantized.appendAll(batch, 0, group);
-            int[] keep = new int[recent.size() - group];
-            for (int j = 0; j < keep.length; j++) keep[j] = group + j;
+            float[] batch = new float[flush * dim];
+            for (int j = 0; j < flush; j++) recent.get(j, batch, j * dim);
+            for (int j = 0; j < flush; j += group) quantized.appendAll(batch, j * dim, Math.min(group, flush - j));
+            int[] keep = new int[recent.size() - flush];
+            for (int j = 0; j < keep.length; j++) keep[j] = flush + j;
             recent.retain(keep);
         }
     }
 
     @Override
     public void reserve(int additional) {
-        recent.reserve(Math.min(additional, residual + group));
+        recent.reserve(Math.min(additional, Math.max(residual, group) + 1));
     }
 
     @Override

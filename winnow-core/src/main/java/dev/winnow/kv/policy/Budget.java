@@ -2,7 +2,9 @@ package dev.winnow.kv.policy;
 
 /**
  * How many entries a head keeps: an absolute number ({@code budget=N}) or a compression ratio
- * ({@code ratio=r}: remove the fraction r of the entries present at the first compression).
+ * ({@code ratio=r}: at every compression, keep the fraction 1 − r of the tokens the sequence
+ * holds then — prompt and generated tokens so far — so the budget grows with the sequence, as a
+ * fraction of the context does, instead of being fixed once from the prompt).
  */
 public record Budget(int entries, double ratio) {
     public static Budget entries(int n) {
@@ -17,9 +19,9 @@ public record Budget(int entries, double ratio) {
         return entries < 0;
     }
 
-    /** Entries to keep given the entries held when the ratio is first applied. */
-    public int resolve(int held) {
-        return isRatio() ? Math.max(1, (int) Math.ceil((1 - ratio) * held)) : entries;
+    /** Entries to keep per head when the sequence holds {@code tokens} tokens. */
+    public int resolve(int tokens) {
+        return isRatio() ? Math.max(1, (int) Math.ceil((1 - ratio) * tokens)) : entries;
     }
 
     /** Reads {@code budget} or {@code ratio} (exactly one, or the default budget). */

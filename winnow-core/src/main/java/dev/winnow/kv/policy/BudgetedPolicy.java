@@ -5,8 +5,8 @@ import dev.winnow.kv.KvCache;
 /**
  * A policy that compresses the cache to a {@link Budget} at its triggers: between prompt chunks,
  * after each prompt and after each decoded token ({@code trigger=always}), or only after each
- * prompt ({@code trigger=prefill}). A ratio budget resolves against the entries held at the
- * first compression after {@link #attach}.
+ * prompt ({@code trigger=prefill}). A ratio budget resolves at every compression against the
+ * tokens the sequence holds then ({@link Budget#resolve}).
  *
  * <p>{@code slack}: during decoding, compress only once a head holds more than budget + slack
  * entries (then back down to the budget), so expensive scorers run once per {@code slack + 1}
@@ -55,14 +55,22 @@ public abstract class BudgetedPolicy implements KvPolicy {
         return budget;
     }
 
-    /** The per-head budget, once resolved (a ratio resolves at the first compression); -1 before. */
+    /** The per-head budget (a ratio: as resolved at the latest compression; -1 before the first). */
     public int resolvedBudget() {
         return budget.isRatio() ? resolved : budget.entries();
     }
 
-    /** The per-head budget for this compression (resolving a ratio the first time). */
+    /** The per-head budget for this compression (a ratio: of the tokens the sequence holds now). */
     protected int budgetFor(KvCache cache) {
-        if (resolved < 0) resolved = budget.resolve(cache.stats().maxEntries());
+        if (budget.isRatio()) {
+            int tokens = cache.step(); // caches filled without the model hold entries but no steps
+            for (int l = 0; l < cache.layers(); l++) {
+                for (int h = 0; h < cache.kvHeads(); h++) tokens = Math.max(tokens, cache.head(l, h).size());
+            }
+            resolved = budget.resolve(tokens);
+        } else {
+            resolved = budget.entries();
+        }
         return resolved;
     }
 

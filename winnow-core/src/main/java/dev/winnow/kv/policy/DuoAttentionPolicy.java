@@ -25,7 +25,8 @@ import java.util.Locale;
  *
  * <p>{@code compensate=true} adds RazorAttention's compensation token: each streaming head keeps
  * one extra entry whose key and value are the mean of the keys and values it dropped (a running
- * mean over every compression; its position is that of the newest dropped entry). DuoAttention's
+ * mean over every compression; it takes the place and position of the newest dropped entry, between
+ * the sinks and the window, so positions stay ascending). DuoAttention's
  * optimisation-based head gates (trained on synthetic passkey data) are not reproduced.
  */
 public final class DuoAttentionPolicy implements WindowedPolicy {
@@ -204,7 +205,7 @@ public final class DuoAttentionPolicy implements WindowedPolicy {
                     s.retain(keep);
                     continue;
                 }
-                // Running mean of the dropped keys and values, appended after the kept entries.
+                // Running mean of the dropped keys and values.
                 int hs = s.headSize();
                 float[] key = new float[hs], value = new float[hs], tmp = new float[hs];
                 long count = compCount[l][h];
@@ -229,11 +230,16 @@ public final class DuoAttentionPolicy implements WindowedPolicy {
                     key[c] = (float) (ks[c] / count);
                     value[c] = (float) (vs[c] / count);
                 }
-                int position = s.position(newest);
-                int step = s.insertedStep(newest);
-                s.retain(keep);
-                s.append(key, 0, value, 0, position, step);
-                compIndex[l][h] = s.size() - 1;
+                // The newest dropped entry stays, between the sinks and the window, and becomes the
+                // token: positions stay ascending (indexOfPosition, position-carrying sparse methods).
+                int[] withComp = new int[keep.length + 1];
+                System.arraycopy(keep, 0, withComp, 0, sinks);
+                withComp[sinks] = newest;
+                System.arraycopy(keep, sinks, withComp, sinks + 1, window);
+                s.retain(withComp);
+                s.setKey(sinks, key, 0);
+                s.setValue(sinks, value, 0);
+                compIndex[l][h] = sinks;
                 compCount[l][h] = count;
             }
         }

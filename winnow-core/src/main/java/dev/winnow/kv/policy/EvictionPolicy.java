@@ -20,18 +20,24 @@ public class EvictionPolicy extends BudgetedPolicy {
     private final Scorer scorer;
     private final BudgetAllocator allocator;
     private final int sinks;
-    private final int recent;
+    private final Recent recent;
 
     public EvictionPolicy(String spec, Scorer scorer, BudgetAllocator allocator, Budget budget, int sinks, int recent,
+                          boolean onlyAfterPrefill) {
+        this(spec, scorer, allocator, budget, sinks, Recent.fixed(recent), onlyAfterPrefill);
+    }
+
+    /** With {@code recent} a number or a share of the budget at each compression ({@link Recent}). */
+    public EvictionPolicy(String spec, Scorer scorer, BudgetAllocator allocator, Budget budget, int sinks, Recent recent,
                           boolean onlyAfterPrefill) {
         super(spec, budget, onlyAfterPrefill);
         this.scorer = scorer;
         this.allocator = allocator;
         this.sinks = sinks;
         this.recent = recent;
-        if (!budget.isRatio() && sinks + recent > budget.entries()) {
-            throw new KvSpecException(spec + ": sinks (" + sinks + ") + recent (" + recent + ") exceed the budget "
-                    + budget.entries());
+        if (!budget.isRatio() && sinks + recent.of(budget.entries()) > budget.entries()) {
+            throw new KvSpecException(spec + ": sinks (" + sinks + ") + recent (" + recent.of(budget.entries())
+                    + ") exceed the budget " + budget.entries());
         }
     }
 
@@ -49,6 +55,7 @@ public class EvictionPolicy extends BudgetedPolicy {
     /** Evicts down to the budgets in every head that is over. */
     public void compress(KvCache cache, PolicyContext ctx) {
         int base = budgetFor(cache);
+        int recent = this.recent.of(base);
         int layers = cache.layers(), heads = cache.kvHeads();
         for (int l = 0; l < layers; l++) {
             int[] sizes = new int[heads];

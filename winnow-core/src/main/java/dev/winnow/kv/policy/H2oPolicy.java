@@ -22,7 +22,7 @@ public final class H2oPolicy {
 
     static KvPolicy create(Params p) {
         Budget b = Budget.from(p, 256);
-        int recent = p.getInt("recent", b.isRatio() ? 0 : b.entries() / 2, 0);
+        Recent recent = Recent.read(p, 1, 2);
         int sinks = p.getInt("sinks", 0, 0);
         return new EvictionPolicy(p.spec(), new AccumulatedAttentionScorer(), BudgetAllocator.UNIFORM, b, sinks, recent,
                 BudgetedPolicy.readOnlyAfterPrefill(p, "always"));

@@ -24,7 +24,7 @@ public final class KeyformerPolicy extends EvictionPolicy {
 
     private final KeyformerScorer scorer;
 
-    private KeyformerPolicy(String spec, KeyformerScorer scorer, Budget budget, int sinks, int recent,
+    private KeyformerPolicy(String spec, KeyformerScorer scorer, Budget budget, int sinks, Recent recent,
                             boolean onlyAfterPrefill) {
         super(spec, scorer, BudgetAllocator.UNIFORM, budget, sinks, recent, onlyAfterPrefill);
         this.scorer = scorer;
@@ -32,7 +32,7 @@ public final class KeyformerPolicy extends EvictionPolicy {
 
     static KvPolicy create(Params p) {
         Budget b = Budget.from(p, 256);
-        int recent = p.getInt("recent", b.isRatio() ? 0 : b.entries() * 3 / 10, 0);
+        Recent recent = Recent.read(p, 3, 10);
         int sinks = p.getInt("sinks", 0, 0);
         double tau = p.getDouble("tau", 1.0, 0.001, 1000);
         double delta = p.getDouble("tau_delta", 0.01, 0, 10);

@@ -28,7 +28,7 @@ public final class LazyEvictionPolicy extends EvictionPolicy {
     private final boolean onlyAfterPrefill;
     private int overSteps;
 
-    private LazyEvictionPolicy(String spec, Budget budget, int sinks, int recent, boolean onlyAfterPrefill, int lag) {
+    private LazyEvictionPolicy(String spec, Budget budget, int sinks, Recent recent, boolean onlyAfterPrefill, int lag) {
         super(spec, new RecurrenceScorer(), BudgetAllocator.UNIFORM, budget, sinks, recent, onlyAfterPrefill);
         this.lag = lag;
         this.onlyAfterPrefill = onlyAfterPrefill;
@@ -37,7 +37,7 @@ public final class LazyEvictionPolicy extends EvictionPolicy {
     static KvPolicy create(Params p) {
         Budget b = Budget.from(p, 256);
         int lag = p.getInt("lag", 1, 1);
-        int recent = p.getInt("recent", b.isRatio() ? 0 : b.entries() / 8, 0);
+        Recent recent = Recent.read(p, 1, 8);
         int sinks = p.getInt("sinks", 0, 0);
         return new LazyEvictionPolicy(p.spec(), b, sinks, recent, BudgetedPolicy.readOnlyAfterPrefill(p, "always"), lag);
     }

@@ -26,7 +26,7 @@ public final class ScissorhandsPolicy {
     static KvPolicy create(Params p) {
         Budget b = Budget.from(p, 256);
         int history = p.getInt("history", 256, 1);
-        int recent = p.getInt("recent", b.isRatio() ? 0 : b.entries() / 8, 0);
+        Recent recent = Recent.read(p, 1, 8);
         int sinks = p.getInt("sinks", 0, 0);
         return new EvictionPolicy(p.spec(), new PersistenceScorer(history), BudgetAllocator.UNIFORM, b, sinks, recent,
                 BudgetedPolicy.readOnlyAfterPrefill(p, "always"));

@@ -50,9 +50,9 @@ class CodecFidelityTest extends OnStoriesModel {
         floors.put("int4", 0.70);
         floors.put("int2", 0.15);
         floors.put("k=int8,v=int4", 0.95);
-        floors.put("kivi:bits=2", 0.97);
+        floors.put("kivi:bits=2", 0.93); // 0.945 with the reference residual (0…127 keys in f32; was 128…159: 0.97+)
         floors.put("kivi:bits=4,residual=0", 0.97);
-        floors.put("kivi:bits=2,residual=32", 0.89);
+        floors.put("kivi:bits=2,residual=32", 0.80); // 0.824 with the reference residual (0…31 keys in f32)
         floors.put("gear:bits=2,residual=32", 0.94);
         floors.put("gear:bits=2,residual=32,rank=0", 0.91);
         floors.put("mixed", 0.80);
@@ -67,7 +67,7 @@ class CodecFidelityTest extends OnStoriesModel {
         floors.put("snapkv:budget=64,window=16+merge", 0.92);
         floors.put("minicache", 0.92);
         floors.put("minicache:angle=45", 0.84);
-        floors.put("snapkv:budget=256,window=16,slack=0+kivi:bits=2,residual=32", 0.88);
+        floors.put("snapkv:budget=256,window=16,slack=0+kivi:bits=2,residual=32", 0.81); // 0.836 with the reference residual
         floors.forEach((spec, floor) -> assertThat(measure(spec).agreement()).as(spec).isGreaterThanOrEqualTo(floor));
     }
 }

@@ -88,11 +88,16 @@ class CodecMemoryTest {
         return cache;
     }
 
-    /** Theoretical bytes of one key + value, per codec, for a cache of N entries. */
+    /**
+     * Theoretical bytes of one key + value for a cache of N entries, by KIVI's reference rule
+     * (not this implementation's): keys in f32 are the N mod residual not yet flushed (flushed
+     * whole at residual; at group when residual is 0), values in f32 the newest min(N, residual).
+     */
     static double kivi(int bits, int residual, int group) {
-        int quantized = (N - residual) / group * group, full = N - quantized;
-        double keys = quantized * (HS * bits / 8.0) + (quantized / group) * (HS * 4 + 4.0) + full * HS * 4.0;
-        double values = quantized * (HS * bits / 8.0 + 4) + full * HS * 4.0;
+        int keysFull = N % (residual == 0 ? group : residual), keysQuantized = N - keysFull;
+        int valuesFull = Math.min(N, residual), valuesQuantized = N - valuesFull;
+        double keys = keysQuantized * (HS * bits / 8.0) + (keysQuantized / group) * (HS * 4 + 4.0) + keysFull * HS * 4.0;
+        double values = valuesQuantized * (HS * bits / 8.0 + 4) + valuesFull * HS * 4.0;
         return (keys + values) / N;
     }
 
@@ -101,7 +106,10 @@ class CodecMemoryTest {
         int quantized = (N - residual) / group * group, blocks = quantized / group;
         double perBlock = HS * rank * 4 + 4 + Math.round(outliers * group * HS) * 7;
         double extra = 2 * (quantized * rank * 2.0 + blocks * perBlock);
-        return kivi(bits, residual, group) + extra / N;
+        // GEAR's buffer: the newest residual … residual + group − 1 tokens of keys and values in f32
+        int full = N - quantized;
+        double base = 2 * (quantized * (HS * bits / 8.0) + full * HS * 4.0) + (quantized / group) * (HS * 4 + 4.0) + quantized * 4;
+        return base / N + extra / N;
     }
 
     record Case(String name, KvStorage storage, double theoretical) {

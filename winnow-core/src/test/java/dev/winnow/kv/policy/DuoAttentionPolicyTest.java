@@ -95,11 +95,13 @@ class DuoAttentionPolicyTest {
         KvCache cache = TinyCaches.cache(2, 2, keys);
         p.attach(cache, ctx);
         p.afterPrefill(cache, ctx);
-        // Dropped 2..8: mean value 5, mean key 50; the token takes the newest dropped position.
-        assertThat(positions(cache, 0, 1)).containsExactly(0, 1, 9, 10, 11, 8);
+        // Dropped 2..8: mean value 5, mean key 50; the token takes the newest dropped position, in
+        // position order between the sinks and the window (issue #20 item 6: positions ascending)
+        assertThat(positions(cache, 0, 1)).containsExactly(0, 1, 8, 9, 10, 11);
+        assertIndexOfPositionFindsEveryEntry(cache.head(0, 1));
         float[] k = new float[4], v = new float[4];
-        cache.head(0, 1).key(5, k, 0);
-        cache.head(0, 1).value(5, v, 0);
+        cache.head(0, 1).key(2, k, 0);
+        cache.head(0, 1).value(2, v, 0);
         assertThat(k[0]).isEqualTo(50f);
         assertThat(v[0]).isEqualTo(5f);
         assertThat(positions(cache, 0, 0)).hasSize(12);
@@ -108,12 +110,17 @@ class DuoAttentionPolicyTest {
             for (int h = 0; h < 2; h++) cache.head(l, h).append(new float[] {120, 0, 0, 0}, 0, new float[] {12, 0, 0, 0}, 0, 12, 12);
         }
         p.afterDecode(cache, ctx);
-        assertThat(positions(cache, 0, 1)).containsExactly(0, 1, 10, 11, 12, 9);
-        cache.head(0, 1).key(5, k, 0);
-        cache.head(0, 1).value(5, v, 0);
+        assertThat(positions(cache, 0, 1)).containsExactly(0, 1, 9, 10, 11, 12);
+        assertIndexOfPositionFindsEveryEntry(cache.head(0, 1));
+        cache.head(0, 1).key(2, k, 0);
+        cache.head(0, 1).value(2, v, 0);
         assertThat(k[0]).isEqualTo(55f);
         assertThat(v[0]).isEqualTo(5.5f);
         assertThat(p.streamingEntries()).isEqualTo(6);
+    }
+
+    private static void assertIndexOfPositionFindsEveryEntry(dev.winnow.kv.HeadStore s) {
+        for (int i = 0; i < s.size(); i++) assertThat(s.indexOfPosition(s.position(i))).isEqualTo(i);
     }
 
     /** A fake model run: layer 0 head 1 is an induction head, layer 1 head 0 an echo head, the rest attend to BOS. */

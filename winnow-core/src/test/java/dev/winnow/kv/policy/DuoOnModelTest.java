@@ -46,6 +46,24 @@ class DuoOnModelTest {
             int retrieval = 0;
             for (boolean[] row : p1.retrievalHeads()) for (boolean b : row) if (b) retrieval++;
             assertThat(retrieval).isEqualTo(Math.round(0.25f * layers * kvHeads));
+            // Independently of classify: the retrieval heads are exactly those whose max(induction,
+            // echo) is among the top quarter of all heads' (no head below one that is not chosen).
+            float[] score = new float[layers * kvHeads];
+            for (int l = 0; l < layers; l++) {
+                for (int h = 0; h < kvHeads; h++) {
+                    score[l * kvHeads + h] = Math.max(p1.profile().induction(l, h), p1.profile().echo(l, h));
+                }
+            }
+            float[] sorted = score.clone();
+            java.util.Arrays.sort(sorted);
+            float cut = sorted[sorted.length - retrieval];
+            for (int l = 0; l < layers; l++) {
+                for (int h = 0; h < kvHeads; h++) {
+                    float sc = score[l * kvHeads + h];
+                    if (sc > cut) assertThat(p1.retrievalHeads()[l][h]).as("head %d/%d (score %s > cut %s)", l, h, sc, cut).isTrue();
+                    if (sc < cut) assertThat(p1.retrievalHeads()[l][h]).as("head %d/%d (score %s < cut %s)", l, h, sc, cut).isFalse();
+                }
+            }
 
             // Profiling again (profile=off: no file) gives the same classes and scores (up to float
             // rounding: vector reductions may sum in another order once the JIT has compiled them).

@@ -89,6 +89,7 @@ final class Requests {
         return switch (r) {
             case END_OF_GENERATION, STOP_STRING -> FinishReason.STOP;
             case MAX_TOKENS, CONTEXT_FULL -> FinishReason.LENGTH;
+            case CANCELLED -> FinishReason.OTHER;
         };
     }
 }

@@ -157,7 +157,8 @@ class SparseAttentionOnModelTest extends OnStoriesModel {
     void composesWithCodecsAndPositionBasedEviction() {
         Fidelity.Result quantized = fidelity.run("quest:budget=64+int8");
         assertThat(quantized.stats().keyVectors("int8")).isEqualTo(quantized.stats().totalEntries());
-        assertThat(quantized.stats().reads().fractionRead()).isLessThan(0.5);
+        // the first 2 of 5 layers are dense (Quest's reference) and count as read in full
+        assertThat(quantized.stats().reads().fractionRead()).isGreaterThan(0.4).isLessThan(0.6);
         assertThat(quantized.agreement()).isGreaterThan(0.85);
         Fidelity.Result windowed = fidelity.run("streaming:sinks=4,window=300+tidal:budget=64");
         assertThat(windowed.stats().maxEntries()).isLessThanOrEqualTo(304);

@@ -14,20 +14,33 @@ import java.util.Arrays;
  * sharing the store), and the step reads the pages with the highest bounds, as many as fit in
  * the budget, plus the sinks and the recent window. Page bounds are built once per page, as its
  * entries arrive ({@link PageBounds}).
+ *
+ * <p>As Quest's reference, the first {@code dense} layers (2) read every entry. The reference
+ * (multi-head models) bounds pages per query head; with grouped-query attention one selection
+ * serves the query heads of a KV head, so {@code bound=sum} (default) ranks pages by the group's
+ * summed bound and {@code bound=max} by the largest single query head's bound (a page any head
+ * needs ranks high). With one query head per KV head both are the reference's bound.
  */
 public final class QuestAttention extends SparseAttention {
     public static final PolicyInfo INFO = new PolicyInfo("quest",
             "pages of keys with per-channel min/max; each step reads the pages whose score bound is highest",
             "Tang et al. 2024, Quest", params(
-                    PolicyInfo.param("page", "16", "entries per page (at most the entries left to choose)")), QuestAttention::new);
+                    PolicyInfo.param("page", "16", "entries per page (at most the entries left to choose)"),
+                    PolicyInfo.param("dense", "2", "first layers read every entry (as the reference)"),
+                    PolicyInfo.param("bound", "sum", "page score for a group of query heads: sum | max (per query head)")),
+            QuestAttention::new);
 
     private final int page;
+    private final int dense;
+    private final boolean perHead;
     private PageBounds[][] bounds;
 
     public QuestAttention(Params p) {
         super(p);
         int room = choosable();
         this.page = p.getInt("page", Math.min(16, room), 1);
+        this.dense = p.getInt("dense", 2, 0);
+        this.perHead = p.getString("bound", "sum", "sum", "max").equals("max");
         if (page > room) {
             throw new dev.winnow.kv.policy.KvSpecException("quest: page=" + page + " is larger than the " + room
                     + " entries budget=" + budget + " leaves to choose after sinks and recent; use page <= " + room);
@@ -63,31 +76,47 @@ public final class QuestAttention extends SparseAttention {
         }
         for (int kvh = 0; kvh < cache.kvHeads(); kvh++) {
             HeadStore store = cache.head(layer, kvh);
-            if (fits(store)) {
+            if (layer < dense || fits(store)) {
                 out.all(kvh);
                 continue;
             }
             int n = store.size();
             PageBounds pb = bounds[layer][kvh];
             pb.update(store);
-            // The group's summed bound splits into a positive and a negative part of the queries.
-            Arrays.fill(qPos, 0f);
-            Arrays.fill(qNeg, 0f);
-            for (int h = kvh * group; h < (kvh + 1) * group; h++) {
-                for (int c = 0; c < hs; c++) {
-                    float v = q[h * hs + c];
-                    if (v > 0) qPos[c] += v;
-                    else qNeg[c] += v;
-                }
-            }
             // Pages that hold middle entries: from the sinks' page to the recent window's.
             int firstPage = middleStart() / page, lastPage = (middleEnd(n) - 1) / page;
             int pages = lastPage - firstPage + 1;
             float[] score = scratch(pages);
-            pb.bounds(qPos, qNeg, firstPage, pages, score);
+            if (perHead) {
+                if (one.length < pages) one = new float[Math.max(pages, one.length * 2)];
+                Arrays.fill(score, 0, pages, Float.NEGATIVE_INFINITY);
+                for (int h = kvh * group; h < (kvh + 1) * group; h++) {
+                    split(q, h, h + 1, hs);
+                    pb.bounds(qPos, qNeg, firstPage, pages, one);
+                    for (int j = 0; j < pages; j++) score[j] = Math.max(score[j], one[j]);
+                }
+            } else {
+                split(q, kvh * group, (kvh + 1) * group, hs);
+                pb.bounds(qPos, qNeg, firstPage, pages, score);
+            }
             readPages(out, kvh, n, score, pages, firstPage);
         }
     }
+
+    /** The summed queries of heads {@code from … to−1}, split into their positive and negative parts. */
+    private void split(float[] q, int from, int to, int hs) {
+        Arrays.fill(qPos, 0f);
+        Arrays.fill(qNeg, 0f);
+        for (int h = from; h < to; h++) {
+            for (int c = 0; c < hs; c++) {
+                float v = q[h * hs + c];
+                if (v > 0) qPos[c] += v;
+                else qNeg[c] += v;
+            }
+        }
+    }
+
+    private float[] one = new float[64];
 
     /**
      * Head {@code kvh} reads the sinks, the recent window and the middle entries of the pages with

@@ -8,23 +8,27 @@ import java.util.List;
 import java.util.TreeSet;
 
 /**
- * TidalDecode (Yang et al. 2024): a few selection layers — by default layer 0 and the middle
- * layer — run full attention and pick the top entries per KV head; every other layer reads only
- * the positions the latest selection layer before it picked (position-persistent sparse
- * attention). {@code layers=0/8/15} chooses the selection layers ('/' separates them).
+ * TidalDecode (Yang et al. 2024): a few selection layers run full attention and pick the top
+ * entries per KV head; every other layer reads only the positions the latest selection layer
+ * before it picked (position-persistent sparse attention); layers before the first selection
+ * layer are dense. By default, as the reference: layers 0–1 dense, selection at layer 2 and one
+ * re-selection in the middle layer ({@code 2/mid}; clamped to the last layer on models of fewer
+ * than 3 layers). {@code layers=0/8/15} chooses the selection layers ('/' separates them).
  */
 public final class TidalAttention extends LayerSelectedAttention {
     public static final PolicyInfo INFO = new PolicyInfo("tidal",
             "selection layers attend fully and pick the top entries; the following layers read only those positions",
             "Yang et al. 2024, TidalDecode", params(
-                    PolicyInfo.param("layers", "0/mid", "selection layers, separated by '/' ('mid' = layers/2)")), TidalAttention::new);
+                    PolicyInfo.param("layers", "2/mid", "selection layers, separated by '/' ('mid' = layers/2); earlier layers dense")), TidalAttention::new);
 
     private final List<String> layerNames;
+    private final boolean defaultLayers;
     private TreeSet<Integer> selection;
 
     public TidalAttention(Params p) {
         super(p);
-        this.layerNames = parseLayers(p, "layers", "0/mid");
+        this.layerNames = parseLayers(p, "layers", "2/mid");
+        this.defaultLayers = !p.has("layers");
     }
 
     /** Parses a '/'-separated list of layer numbers or 'mid'. */
@@ -59,7 +63,8 @@ public final class TidalAttention extends LayerSelectedAttention {
 
     @Override
     protected void check(int layers) {
-        selection = resolve(layerNames, layers, "tidal", "layers");
+        selection = defaultLayers && layers < 3 ? new TreeSet<>(List.of(layers - 1))
+                : resolve(layerNames, layers, "tidal", "layers");
     }
 
     /** The selection layers for the attached model. */

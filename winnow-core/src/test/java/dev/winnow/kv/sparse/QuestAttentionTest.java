@@ -38,6 +38,63 @@ class QuestAttentionTest {
         return q;
     }
 
+    /** Quest's reference keeps the first two layers dense (issue #20 item 4); dense=0 makes every layer sparse. */
+    @Test
+    void theFirstTwoLayersReadEveryEntryByDefault() {
+        Random r = new Random(3);
+        int layers = 4, n = 200;
+        KvCache cache = new KvCache(layers, 1, HS);
+        float[] k = new float[HS], v = new float[HS];
+        for (int l = 0; l < layers; l++) {
+            for (int i = 0; i < n; i++) {
+                for (int c = 0; c < HS; c++) k[c] = (float) r.nextGaussian();
+                cache.head(l, 0).append(k, 0, v, 0, i, i);
+            }
+        }
+        PolicyContext ctx = new PolicyContext(layers, 1, 1, HS, 4096, (kk, off, d) -> {
+        }, null, null, null, PolicyContext.historyOf());
+        for (String spec : new String[] {"quest:budget=32", "quest:budget=32,dense=0", "quest:budget=32,bound=max"}) {
+            QuestAttention quest = (QuestAttention) ((dev.winnow.kv.codec.ComposedPolicy) KvSpec.parse(spec).newPolicy())
+                    .components().get(0);
+            quest.attach(cache, ctx);
+            int dense = spec.contains("dense=0") ? 0 : 2;
+            for (int l = 0; l < layers; l++) {
+                Selection sel = new Selection(1);
+                quest.select(l, randomQuery(r), cache, sel);
+                if (l < dense) assertThat(sel.read(0, n)).as("%s layer %d", spec, l).isEqualTo(n);
+                else assertThat(sel.read(0, n)).as("%s layer %d", spec, l).isBetween(16, 32);
+            }
+        }
+    }
+
+    /** bound=max ranks a page by the largest single query head's bound (Quest's per-head bound), bound=sum by the group's sum. */
+    @Test
+    void perHeadBoundRanksByTheBestSingleHead() {
+        // one KV head, two query heads; page 0 suits head 0 only (+8 on channel 0), page 1 both a little (+3 on each)
+        int hs = 2, page = 2, n = 12;
+        KvCache cache = new KvCache(1, 1, hs);
+        float[] v = new float[hs];
+        for (int i = 0; i < n; i++) {
+            float[] k = i < 2 ? new float[] {8, -8} : i < 4 ? new float[] {3, 3} : new float[] {0, 0};
+            cache.head(0, 0).append(k, 0, v, 0, i, i);
+        }
+        PolicyContext ctx = new PolicyContext(1, 1, 2, hs, 4096, (kk, off, d) -> {
+        }, null, null, null, PolicyContext.historyOf());
+        float[] q = {1, 0, 0, 1}; // head 0 looks at channel 0, head 1 at channel 1
+        // sum: page 0 bound 8 − 8 = 0, page 1 3 + 3 = 6 → page 1; max: page 0 max(8, −8) = 8 > 3 → page 0
+        assertThat(readPage("quest:budget=4,page=2,sinks=0,recent=2,dense=0", cache, ctx, q)).containsExactly(2, 3, 10, 11);
+        assertThat(readPage("quest:budget=4,page=2,sinks=0,recent=2,dense=0,bound=max", cache, ctx, q)).containsExactly(0, 1, 10, 11);
+    }
+
+    private static int[] readPage(String spec, KvCache cache, PolicyContext ctx, float[] q) {
+        QuestAttention quest = (QuestAttention) ((dev.winnow.kv.codec.ComposedPolicy) KvSpec.parse(spec).newPolicy())
+                .components().get(0);
+        quest.attach(cache, ctx);
+        Selection sel = new Selection(1);
+        quest.select(0, q, cache, sel);
+        return java.util.Arrays.copyOf(sel.indices(0), sel.count(0));
+    }
+
     @Test
     void thePageBoundIsAnUpperBoundOfEveryScoreInThePage() {
         Random r = new Random(11);
@@ -94,7 +151,7 @@ class QuestAttentionTest {
         for (int trial = 0; trial < 200; trial++) {
             KvCache cache = randomCache(r, n);
             QuestAttention quest = (QuestAttention) ((dev.winnow.kv.codec.ComposedPolicy) KvSpec
-                    .parse("quest:budget=" + budget + ",page=" + page + ",sinks=0,recent=0").newPolicy()).components().get(0);
+                    .parse("quest:budget=" + budget + ",page=" + page + ",sinks=0,recent=0,dense=0").newPolicy()).components().get(0);
             quest.attach(cache, ctx());
             float[] q = randomQuery(r);
             Selection sel = new Selection(1);

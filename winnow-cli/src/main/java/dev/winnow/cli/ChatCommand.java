@@ -72,7 +72,7 @@ final class ChatCommand implements Callable<Integer> {
             int ctx = contextLength != null ? contextLength
                     : Math.min(m.config().contextLength(), GenerateCommand.DEFAULT_MAX_CONTEXT);
             RunLimits.context(ctx, m.config(), err);
-            int batch = RunLimits.batch(this.batch, ctx, err);
+            int batch = RunLimits.batch(this.batch, spec.commandLine().getParseResult().hasMatchedOption("--batch"), ctx, err);
             ChatSession chat = new ChatSession(new Session(m, ctx, batch, kvSpec.newPolicy()), Chats.template(m, err), system);
             BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
             int turn = 0;

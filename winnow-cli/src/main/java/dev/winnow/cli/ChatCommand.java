@@ -91,6 +91,19 @@ final class ChatCommand implements Callable<Integer> {
                     continue;
                 }
                 if (line.isBlank()) continue;
+                if (line.strip().equals("/help")) {
+                    err.println("commands: /help (this list), /reset (forget the conversation), /exit (quit; "
+                            + "Ctrl-D too); start a message with // to send a literal leading /");
+                    err.flush();
+                    continue;
+                }
+                if (line.startsWith("//")) {
+                    line = line.substring(1);
+                } else if (line.startsWith("/")) {
+                    err.println("winnow: unknown command " + line.strip().split("\\s+")[0] + " (type /help)");
+                    err.flush();
+                    continue;
+                }
                 turn++;
                 Generation g = chat.reply(line, params, text -> {
                     out.print(text);

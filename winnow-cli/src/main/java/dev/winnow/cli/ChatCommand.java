@@ -76,7 +76,7 @@ final class ChatCommand implements Callable<Integer> {
             int ctx = contextLength != null ? contextLength
                     : Math.min(m.config().contextLength(), GenerateCommand.DEFAULT_MAX_CONTEXT);
             RunLimits.context(ctx, m.config(), err);
-            int batch = RunLimits.batch(this.batch, ctx, err);
+            int batch = RunLimits.batch(this.batch, spec.commandLine().getParseResult().hasMatchedOption("--batch"), ctx, err);
             ChatSession chat = new ChatSession(new Session(m, ctx, batch, kvSpec.newPolicy()), Chats.template(m, err), system);
             BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
             int turn = 0;
@@ -95,6 +95,19 @@ final class ChatCommand implements Callable<Integer> {
                     continue;
                 }
                 if (line.isBlank()) continue;
+                if (line.strip().equals("/help")) {
+                    err.println("commands: /help (this list), /reset (forget the conversation), /exit (quit; "
+                            + "Ctrl-D too); start a message with // to send a literal leading /");
+                    err.flush();
+                    continue;
+                }
+                if (line.startsWith("//")) {
+                    line = line.substring(1);
+                } else if (line.startsWith("/")) {
+                    err.println("winnow: unknown command " + line.strip().split("\\s+")[0] + " (type /help)");
+                    err.flush();
+                    continue;
+                }
                 turn++;
                 Generation g = chat.reply(line, params, text -> {
                     out.print(text);

@@ -109,7 +109,7 @@ final class GenerateCommand implements Callable<Integer> {
             ModelConfig c = m.config();
             int ctx = contextLength != null ? contextLength : Math.min(c.contextLength(), DEFAULT_MAX_CONTEXT);
             RunLimits.context(ctx, c, err);
-            int batch = RunLimits.batch(this.batch, ctx, err);
+            int batch = RunLimits.batch(this.batch, spec.commandLine().getParseResult().hasMatchedOption("--batch"), ctx, err);
             Tokenizer tok = m.tokenizer();
             int[] ids = tok.encode(promptText, !noBos && tok.addBosByDefault(), false);
             Session session = new Session(m, ctx, batch, kvSpec.newPolicy());

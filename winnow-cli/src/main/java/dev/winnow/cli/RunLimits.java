@@ -13,10 +13,11 @@ final class RunLimits {
     private RunLimits() {
     }
 
-    /** {@code batch} clamped to {@code ctx}, with a note when it was. */
-    static int batch(int batch, int ctx, PrintWriter err) {
+    /** {@code batch} clamped to {@code ctx}, with a note when it was given ({@code explicit}) and clamped. */
+    static int batch(int batch, boolean explicit, int ctx, PrintWriter err) {
         if (batch < 1) throw new CliException("--batch must be at least 1, got " + batch);
         if (batch <= ctx) return batch;
+        if (!explicit) return ctx;
         err.println("winnow: note: --batch " + batch + " is more than the context " + ctx + "; using " + ctx);
         err.flush();
         return ctx;

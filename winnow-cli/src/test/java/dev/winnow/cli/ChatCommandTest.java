@@ -63,4 +63,14 @@ class ChatCommandTest {
         // system + user + generation prompt in ChatML is far longer than "Hi"
         assertThat(r.err()).containsPattern("prompt: [1-9]\\d+ tokens");
     }
+
+    @Test
+    void helpAndUnknownCommandsAreNotSentToTheModel() {
+        Cli.Result r = chat("/help\n/frobnicate now\n/exit\n", "chat", "-m", SharedData.stories(), "--temp", "0",
+                "-n", "3");
+        assertThat(r.exit()).as(r.err()).isZero();
+        assertThat(r.err()).contains("commands: /help").contains("/reset").contains("/exit")
+                .contains("unknown command /frobnicate (type /help)").doesNotContain("turn 1");
+        assertThat(r.out()).isBlank();
+    }
 }

@@ -45,9 +45,13 @@ public record ProfileFile(Path file, Path saveTo, long modelSize, long modelMtim
         return new ProfileFile(cached, cached, size, mtime, true);
     }
 
-    /** {@link #saveTo()}, its folder created. */
+    /**
+     * {@link #saveTo()}; the Winnow cache's folder is created, a path the user gave is not (a
+     * missing directory there is the user's error, reported with the path given).
+     */
     public Path saveTarget() {
-        return DerivedFiles.prepare(saveTo);
+        boolean userPath = !contentKeyed && saveTo != null && saveTo.equals(file);
+        return userPath ? saveTo : DerivedFiles.prepare(saveTo);
     }
 
     /** Whether a profile made from a model of this size and time is fresh (always, when the model is unknown). */

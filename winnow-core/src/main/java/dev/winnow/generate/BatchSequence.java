@@ -62,20 +62,7 @@ public final class BatchSequence {
         this.contextLength = contextLength;
         this.policy = policy;
         this.cache = new KvCache(config.layers(), config.kvHeads(), config.headSize());
-        this.policyContext = new PolicyContext(config.layers(), config.kvHeads(), config.heads(), config.headSize(),
-                contextLength, model.transformer().rope(), model.tokenizer(), model.path(),
-                new ScratchProfiler(model.transformer(), Session.DEFAULT_BATCH), new PolicyContext.History() {
-                    @Override
-                    public int length() {
-                        return length;
-                    }
-
-                    @Override
-                    public int token(int index) {
-                        if (index < 0 || index >= length) throw new IndexOutOfBoundsException("token " + index + " of " + length);
-                        return history[index];
-                    }
-                });
+        this.policyContext = PolicyContexts.create(model, contextLength, Session.DEFAULT_BATCH, () -> length, () -> history);
         policy.attach(cache, policyContext);
     }
 

@@ -62,19 +62,7 @@ public final class Session {
         this.cache = new KvCache(config.layers(), config.kvHeads(), config.headSize());
         this.state = new ForwardState(config, batchSize);
         this.policy = policy;
-        this.policyContext = new PolicyContext(config.layers(), config.kvHeads(), config.heads(), config.headSize(),
-                contextLength, transformer.rope(), model.tokenizer(), model.path(), new ScratchProfiler(transformer, batchSize), new PolicyContext.History() {
-                    @Override
-                    public int length() {
-                        return length;
-                    }
-
-                    @Override
-                    public int token(int index) {
-                        if (index < 0 || index >= length) throw new IndexOutOfBoundsException("token " + index + " of " + length);
-                        return history[index];
-                    }
-                });
+        this.policyContext = PolicyContexts.create(model, contextLength, batchSize, () -> length, () -> history);
         policy.attach(cache, policyContext);
     }
 

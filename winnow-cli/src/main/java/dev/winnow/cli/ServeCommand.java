@@ -35,7 +35,7 @@ final class ServeCommand implements Callable<Integer> {
     @Option(names = "--port", paramLabel = "N", defaultValue = "8080", description = "TCP port (default: ${DEFAULT-VALUE}; 0 = any free port).")
     int port;
 
-    @Option(names = "--kv", paramLabel = "SPEC", defaultValue = "full",
+    @Option(names = "--kv", paramLabel = "SPEC", defaultValue = dev.winnow.kv.policy.KvSpec.DEFAULT_TEXT,
             description = "Default KV cache spec of every sequence ('winnow kv list') (default: ${DEFAULT-VALUE}).")
     String kv;
 

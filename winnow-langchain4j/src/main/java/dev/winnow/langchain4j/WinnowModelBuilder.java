@@ -14,7 +14,7 @@ import java.util.List;
  */
 public abstract class WinnowModelBuilder<B extends WinnowModelBuilder<B>> {
     String model;
-    String kv = "full";
+    String kv = dev.winnow.kv.policy.KvSpec.DEFAULT_TEXT;
     int threads;
     Integer contextLength;
     int batchSize = dev.winnow.generate.Session.DEFAULT_BATCH;

@@ -51,7 +51,7 @@ class WinnowChatModelTest {
     static String direct(List<ChatMessage> before, String user) {
         try (Model m = Model.load(Stories.stories())) {
             ChatTemplate t = ChatTemplate.fromGguf(m.file()).orElseGet(ChatTemplate::chatml);
-            Session s = new Session(m, 4096, Session.DEFAULT_BATCH, dev.winnow.kv.policy.KvSpec.parse("full").newPolicy());
+            Session s = new Session(m, 4096, Session.DEFAULT_BATCH, dev.winnow.kv.policy.KvSpec.DEFAULT.newPolicy());
             List<ChatMessage> all = new ArrayList<>(before);
             all.add(ChatMessage.user(user));
             int[] ids = m.tokenizer().encode(t.render(all, true), m.tokenizer().addBosByDefault(), true);

@@ -16,7 +16,8 @@ import picocli.CommandLine.Spec;
 /** {@code winnow tokenize}: the token ids and pieces of a text. Needs only the tokenizer metadata (vocab-only files work). */
 @Command(name = "tokenize", sortOptions = false, mixinStandardHelpOptions = true,
         description = {"Print the token ids and pieces of a text.",
-                "One line per token: id<TAB>piece (the raw vocabulary entry, control characters escaped); with --ids "
+                "One line per token: id<TAB>piece<TAB>\"text\" (the raw vocabulary entry, e.g. 'Ġworld', and the "
+                        + "text it decodes to, e.g. ' world'; control characters escaped); with --ids "
                         + "one line of space-separated ids. Works on vocab-only GGUF files too."})
 final class TokenizeCommand implements Callable<Integer> {
     @Spec
@@ -50,9 +51,20 @@ final class TokenizeCommand implements Callable<Integer> {
             for (int id : ids) j.add(Integer.toString(id));
             out.println(j);
         } else {
-            for (int id : ids) out.println(id + "\t" + Format.escape(tok.tokenText(id)));
+            for (int id : ids) out.println(line(tok, id));
         }
         out.flush();
         return 0;
+    }
+
+    /** {@code id<TAB>piece<TAB>"text"}: byte-level BPE pieces ({@code Ġworld}, {@code Ã¼}) are not the text they stand for. */
+    static String line(Tokenizer tok, int id) {
+        return id + "\t" + Format.escape(tok.tokenText(id)) + "\t\"" + Format.escape(textOf(tok, id)) + "\"";
+    }
+
+    /** The text one token stands for inside a text (a SentencePiece word keeps its leading space). */
+    private static String textOf(Tokenizer tok, int id) {
+        dev.winnow.tokenizer.StreamingDecoder d = tok.continuationDecoder();
+        return d.push(id) + d.flush();
     }
 }

@@ -32,7 +32,7 @@ class TokenizeCommandTest {
         List<String> lines = r.out().lines().toList();
         assertThat(lines).hasSize(expected.length);
         for (int i = 0; i < expected.length; i++) {
-            assertThat(lines.get(i)).isEqualTo(expected[i] + "\t" + tok.tokenText(expected[i]));
+            assertThat(lines.get(i)).startsWith(expected[i] + "\t" + tok.tokenText(expected[i]) + "\t\"");
         }
 
         Cli.Result ids = Cli.run("tokenize", "-m", model, "--ids", TEXT);
@@ -42,6 +42,16 @@ class TokenizeCommandTest {
         Cli.Result noBos = Cli.run("tokenize", "-m", model, "--ids", "--no-bos", TEXT);
         assertThat(noBos.out().strip()).isEqualTo(Arrays.stream(tok.encode(TEXT, false, false))
                 .mapToObj(Integer::toString).collect(Collectors.joining(" ")));
+    }
+
+    @Test
+    void byteLevelPiecesShowTheTextTheyDecodeTo() {
+        Path vocab = SharedData.path("tokenizers/ggml-vocab-llama-bpe.gguf");
+        Cli.Result r = Cli.run("tokenize", "-m", vocab, "--no-bos", "Hello world über");
+        assertThat(r.exit()).as(r.err()).isZero();
+        assertThat(r.out()).containsPattern("\\d+\tĠworld\t\" world\"");
+        // 'ü' is the two bytes C3 BC, shown by byte-level BPE as 'Ã¼'; the text column has the character.
+        assertThat(r.out()).containsPattern("\\d+\tĠÃ¼\\S*\t\" ü");
     }
 
     @Test

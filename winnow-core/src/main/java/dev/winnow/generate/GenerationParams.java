@@ -1,5 +1,8 @@
 package dev.winnow.generate;
 
+import dev.winnow.grammar.Grammar;
+import dev.winnow.grammar.JsonSchema;
+
 import java.util.List;
 
 /**
@@ -16,6 +19,9 @@ import java.util.List;
  * @param seed random seed; the same seed gives the same output
  * @param stop strings that end generation (not included in the output)
  * @param ignoreEos keep generating past end-of-generation tokens
+ * @param grammar constrain the output to this grammar (null = free text); the {@link Sampler}
+ *                masks every token that would leave the language and allows end of generation
+ *                only once the output is complete
  */
 public record GenerationParams(
         int maxTokens,
@@ -27,7 +33,14 @@ public record GenerationParams(
         int repeatLastN,
         long seed,
         List<String> stop,
-        boolean ignoreEos) {
+        boolean ignoreEos,
+        Grammar grammar) {
+
+    /** Without a grammar (the constructor before constrained decoding). */
+    public GenerationParams(int maxTokens, float temperature, int topK, float topP, float minP, float repeatPenalty,
+                            int repeatLastN, long seed, List<String> stop, boolean ignoreEos) {
+        this(maxTokens, temperature, topK, topP, minP, repeatPenalty, repeatLastN, seed, stop, ignoreEos, null);
+    }
 
     public GenerationParams {
         stop = List.copyOf(stop);
@@ -58,7 +71,8 @@ public record GenerationParams(
 
     public Builder toBuilder() {
         return new Builder().maxTokens(maxTokens).temperature(temperature).topK(topK).topP(topP).minP(minP)
-                .repeatPenalty(repeatPenalty).repeatLastN(repeatLastN).seed(seed).stop(stop).ignoreEos(ignoreEos);
+                .repeatPenalty(repeatPenalty).repeatLastN(repeatLastN).seed(seed).stop(stop).ignoreEos(ignoreEos)
+                .grammar(grammar);
     }
 
     public boolean isGreedy() {
@@ -76,6 +90,7 @@ public record GenerationParams(
         private long seed = System.nanoTime();
         private List<String> stop = List.of();
         private boolean ignoreEos;
+        private Grammar grammar;
 
         public Builder maxTokens(int v) { maxTokens = v; return this; }
         public Builder temperature(float v) { temperature = v; return this; }
@@ -88,10 +103,14 @@ public record GenerationParams(
         public Builder stop(List<String> v) { stop = v; return this; }
         public Builder stop(String... v) { stop = List.of(v); return this; }
         public Builder ignoreEos(boolean v) { ignoreEos = v; return this; }
+        /** Constrain the output to a grammar (null = free text). */
+        public Builder grammar(Grammar v) { grammar = v; return this; }
+        /** The output is one JSON value valid under this schema ({@link JsonSchema#grammar()}). */
+        public Builder responseFormat(JsonSchema v) { grammar = v == null ? null : v.grammar(); return this; }
 
         public GenerationParams build() {
             return new GenerationParams(maxTokens, temperature, topK, topP, minP, repeatPenalty, repeatLastN, seed,
-                    stop, ignoreEos);
+                    stop, ignoreEos, grammar);
         }
     }
 }

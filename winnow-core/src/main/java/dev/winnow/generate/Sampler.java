@@ -1,22 +1,45 @@
 package dev.winnow.generate;
 
+import dev.winnow.grammar.GrammarMatcher;
+import dev.winnow.tokenizer.Tokenizer;
+
 import java.util.Arrays;
 import java.util.SplittableRandom;
 
 /**
  * Picks the next token from logits, in llama.cpp's order: repetition penalty → top-k → top-p →
  * min-p → temperature → draw. Temperature 0 is argmax (first index on ties). Deterministic for
- * a given seed.
+ * a given seed. With a {@linkplain GenerationParams#grammar() grammar}, the tokens it does not
+ * allow are masked first and the chosen token advances the grammar, so every caller that samples
+ * through a Sampler gets constrained output.
  */
 public final class Sampler {
     private final GenerationParams p;
     private final SplittableRandom random;
     private int[] order = new int[0];
     private float[] work = new float[0];
+    private final GrammarMatcher grammar;
 
+    /** A sampler without a grammar; params with a grammar need {@link #Sampler(GenerationParams, Tokenizer)}. */
     public Sampler(GenerationParams params) {
+        this(params, null);
+    }
+
+    /** @param tokenizer the model's tokenizer: needed when {@code params} has a grammar, else may be null */
+    public Sampler(GenerationParams params, Tokenizer tokenizer) {
         this.p = params;
         this.random = new SplittableRandom(params.seed());
+        if (params.grammar() != null) {
+            if (tokenizer == null) throw new IllegalArgumentException("a grammar needs the model's tokenizer: use new Sampler(params, tokenizer)");
+            this.grammar = new GrammarMatcher(params.grammar(), tokenizer);
+        } else {
+            this.grammar = null;
+        }
+    }
+
+    /** The grammar state of this generation, or null without a grammar. */
+    public GrammarMatcher grammar() {
+        return grammar;
     }
 
     /**
@@ -31,10 +54,19 @@ public final class Sampler {
         }
         float[] l = work;
         System.arraycopy(logits, 0, l, 0, vocab);
+        if (grammar == null) return pick(l, vocab, recent, recentCount);
+        grammar.mask(l, vocab);
+        int token = pick(l, vocab, recent, recentCount);
+        grammar.accept(token);
+        return token;
+    }
+
+    private int pick(float[] l, int vocab, int[] recent, int recentCount) {
         applyRepeatPenalty(l, vocab, recent, recentCount);
         if (p.isGreedy()) return argmax(l, vocab);
 
         int n = topCandidates(l, vocab);
+        while (n > 1 && l[order[n - 1]] == Float.NEGATIVE_INFINITY) n--; // masked tokens never drawn
         // Softmax over the candidates (sorted by logit, descending).
         float max = l[order[0]];
         double[] probs = new double[n];

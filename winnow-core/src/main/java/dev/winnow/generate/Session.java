@@ -209,7 +209,7 @@ public final class Session {
         }
         float[] logits = promptTokens.length > 0 ? prefill(promptTokens) : lastLogits();
         long t1 = System.nanoTime();
-        Sampler sampler = new Sampler(params);
+        Sampler sampler = new Sampler(params, tok);
         // The text starts here only if nothing but control tokens (BOS) came before.
         StreamingDecoder decoder = hasText(tok) ? tok.continuationDecoder() : tok.streamingDecoder();
         StopStringMatcher stops = new StopStringMatcher(params.stop());

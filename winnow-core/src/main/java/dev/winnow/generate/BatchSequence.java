@@ -187,7 +187,7 @@ public final class BatchSequence {
         Tokenizer tok = model.tokenizer();
         this.params = params;
         this.listener = listener;
-        this.sampler = new Sampler(params);
+        this.sampler = new Sampler(params, model.tokenizer());
         this.decoder = hasText(tok) ? tok.continuationDecoder() : tok.streamingDecoder();
         this.stops = new StopStringMatcher(params.stop());
         this.count = 0;

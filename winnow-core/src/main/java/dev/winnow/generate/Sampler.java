@@ -7,7 +7,8 @@ import java.util.Arrays;
 import java.util.SplittableRandom;
 
 /**
- * Picks the next token from logits, in llama.cpp's order: repetition penalty → top-k → top-p →
+ * Picks the next token from logits, in llama.cpp's order: logit bias → penalties (repetition,
+ * then frequency and presence, over the last {@code repeatLastN} tokens) → top-k → top-p →
  * min-p → temperature → draw. Temperature 0 is argmax (first index on ties). Deterministic for
  * a given seed. With a {@linkplain GenerationParams#grammar() grammar}, the tokens it does not
  * allow are masked first and the chosen token advances the grammar, so every caller that samples
@@ -62,7 +63,8 @@ public final class Sampler {
     }
 
     private int pick(float[] l, int vocab, int[] recent, int recentCount) {
-        applyRepeatPenalty(l, vocab, recent, recentCount);
+        applyLogitBias(l, vocab);
+        applyPenalties(l, vocab, recent, recentCount);
         if (p.isGreedy()) return argmax(l, vocab);
 
         int n = topCandidates(l, vocab);
@@ -109,15 +111,33 @@ public final class Sampler {
         return order[n - 1];
     }
 
-    private void applyRepeatPenalty(float[] l, int vocab, int[] recent, int recentCount) {
-        if (p.repeatPenalty() == 1f || p.repeatLastN() == 0 || recentCount == 0) return;
+    private void applyLogitBias(float[] l, int vocab) {
+        for (var e : p.logitBias().entrySet()) {
+            int t = e.getKey();
+            if (t < vocab && l[t] != Float.NEGATIVE_INFINITY) l[t] += e.getValue();
+        }
+    }
+
+    /**
+     * llama.cpp's penalties sampler: for each distinct token among the last {@code repeatLastN},
+     * the repetition penalty divides a positive logit (multiplies a non-positive one), then
+     * {@code count × frequency + presence} is subtracted.
+     */
+    private void applyPenalties(float[] l, int vocab, int[] recent, int recentCount) {
+        boolean repeat = p.repeatPenalty() != 1f;
+        boolean additive = p.frequencyPenalty() != 0f || p.presencePenalty() != 0f;
+        if (!(repeat || additive) || p.repeatLastN() == 0 || recentCount == 0) return;
         int from = Math.max(0, recentCount - p.repeatLastN());
-        boolean[] seen = new boolean[vocab];
+        java.util.Map<Integer, Integer> counts = new java.util.HashMap<>();
         for (int i = from; i < recentCount; i++) {
             int t = recent[i];
-            if (t < 0 || t >= vocab || seen[t]) continue;
-            seen[t] = true;
-            l[t] = l[t] > 0 ? l[t] / p.repeatPenalty() : l[t] * p.repeatPenalty();
+            if (t >= 0 && t < vocab) counts.merge(t, 1, Integer::sum);
+        }
+        for (var e : counts.entrySet()) {
+            int t = e.getKey();
+            if (l[t] == Float.NEGATIVE_INFINITY) continue; // masked by the grammar: stays masked
+            if (repeat) l[t] = l[t] > 0 ? l[t] / p.repeatPenalty() : l[t] * p.repeatPenalty();
+            l[t] -= e.getValue() * p.frequencyPenalty() + p.presencePenalty();
         }
     }
 

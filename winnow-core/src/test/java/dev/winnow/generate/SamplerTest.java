@@ -79,7 +79,54 @@ class SamplerTest {
     }
 
     @Test
+    void frequencyPenaltyCountsEveryOccurrence() {
+        // OpenAI: logit -= count × frequency + (count > 0) × presence. Token 0 occurs twice:
+        // 2.0 - 2 × 0.06 = 1.88 < 1.9, so token 1 wins; with one occurrence 1.94 > 1.9 keeps token 0.
+        float[] l = {2f, 1.9f, 0f};
+        GenerationParams p = GenerationParams.builder().temperature(0).frequencyPenalty(0.06f).build();
+        assertThat(new Sampler(p).sample(l, 3, new int[] {0, 0, 2}, 3)).isEqualTo(1);
+        assertThat(new Sampler(p).sample(l, 3, new int[] {0, 2, 2}, 3)).isEqualTo(0);
+    }
+
+    @Test
+    void presencePenaltyIsSubtractedOncePerToken() {
+        float[] l = {2f, 1.9f, 0f};
+        GenerationParams small = GenerationParams.builder().temperature(0).presencePenalty(0.06f).build();
+        GenerationParams large = GenerationParams.builder().temperature(0).presencePenalty(0.2f).build();
+        // Present three times, but presence counts once: 2.0 - 0.06 = 1.94 still wins.
+        assertThat(new Sampler(small).sample(l, 3, new int[] {0, 0, 0}, 3)).isEqualTo(0);
+        assertThat(new Sampler(large).sample(l, 3, new int[] {0}, 1)).isEqualTo(1);
+        // A negative presence penalty favours tokens already seen.
+        GenerationParams negative = GenerationParams.builder().temperature(0).presencePenalty(-0.2f).build();
+        assertThat(new Sampler(negative).sample(l, 3, new int[] {1}, 1)).isEqualTo(1);
+    }
+
+    @Test
+    void penaltiesOnlyLookAtTheLastNTokens() {
+        float[] l = {2f, 1.9f, 0f};
+        GenerationParams p = GenerationParams.builder().temperature(0).presencePenalty(0.2f).repeatLastN(2).build();
+        assertThat(new Sampler(p).sample(l, 3, new int[] {0, 2, 2}, 3)).isEqualTo(0);
+        assertThat(new Sampler(p).sample(l, 3, new int[] {2, 0, 2}, 3)).isEqualTo(1);
+    }
+
+    @Test
+    void logitBiasShiftsAndBansTokens() {
+        float[] l = {2f, 1.9f, 0f};
+        GenerationParams ban = GenerationParams.builder().temperature(0).logitBias(java.util.Map.of(0, -100f)).build();
+        assertThat(new Sampler(ban).sample(l, 3, new int[0], 0)).isEqualTo(1);
+        GenerationParams push = GenerationParams.builder().temperature(0).logitBias(java.util.Map.of(2, 2.5f)).build();
+        assertThat(new Sampler(push).sample(l, 3, new int[0], 0)).isEqualTo(2);
+        // Sampling at temperature 1 never draws a banned token.
+        GenerationParams sampled = GenerationParams.builder().temperature(1).topK(0).minP(0).seed(3)
+                .logitBias(java.util.Map.of(0, -100f)).build();
+        for (int t : draw(sampled, l, 300)) assertThat(t).isNotEqualTo(0);
+    }
+
+    @Test
     void invalidParametersAreRejectedWithTheirName() {
+        assertThatThrownBy(() -> GenerationParams.builder().presencePenalty(2.5f).build()).hasMessageContaining("presencePenalty");
+        assertThatThrownBy(() -> GenerationParams.builder().frequencyPenalty(-3f).build()).hasMessageContaining("frequencyPenalty");
+        assertThatThrownBy(() -> GenerationParams.builder().logitBias(java.util.Map.of(1, 101f)).build()).hasMessageContaining("logitBias");
         assertThatThrownBy(() -> GenerationParams.builder().topP(0).build()).hasMessageContaining("topP");
         assertThatThrownBy(() -> GenerationParams.builder().temperature(-1).build()).hasMessageContaining("temperature");
         assertThatThrownBy(() -> GenerationParams.builder().stop("").build()).hasMessageContaining("stop");

@@ -9,18 +9,21 @@ import dev.winnow.template.ChatMessage;
 import dev.winnow.template.ChatTemplate;
 import dev.winnow.tokenizer.Tokenizer;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 
 /**
  * Turns the JSON of a chat or completion request into a {@link GenerationRequest}, checking
  * every field it uses; a bad field is an {@link ApiException} naming it. Fields the server does
- * not support yet ({@code n > 1}, tools, structured output, logit bias, penalties other than
- * {@code repeat_penalty}) are refused with a 400, never ignored silently.
+ * not support yet ({@code n > 1}, tools, structured output) are refused with a 400, never
+ * ignored silently.
  */
 final class RequestParser {
     static final int MAX_STOP_STRINGS = 16;
     static final int MAX_TOP_LOGPROBS = 20;
+    static final int MAX_LOGIT_BIAS = 1024;
     private static final Set<String> ROLES = Set.of("system", "developer", "user", "assistant");
 
     private final Model model;
@@ -119,6 +122,9 @@ final class RequestParser {
         b.minP((float) number(body, "min_p", GenerationParams.defaults().minP(), 0, 1));
         b.repeatPenalty((float) number(body, "repeat_penalty", 1.0, Double.MIN_VALUE, 10));
         b.repeatLastN(integer(body, "repeat_last_n", GenerationParams.defaults().repeatLastN(), 0, 1 << 20));
+        b.presencePenalty((float) number(body, "presence_penalty", 0, -2, 2));
+        b.frequencyPenalty((float) number(body, "frequency_penalty", 0, -2, 2));
+        b.logitBias(logitBias(body.get("logit_bias")));
         if (present(body, "seed")) {
             JsonNode s = body.get("seed");
             if (!s.canConvertToLong() || !s.isIntegralNumber()) throw ApiException.invalid("seed", "seed must be an integer");
@@ -126,6 +132,39 @@ final class RequestParser {
         }
         b.stop(stop(body.get("stop")));
         return b.build();
+    }
+
+    /** OpenAI's logit_bias: an object from token id (as a string) to a bias in [-100, 100]. */
+    private Map<Integer, Float> logitBias(JsonNode bias) {
+        if (bias == null || bias.isNull()) return Map.of();
+        if (!bias.isObject()) throw ApiException.invalid("logit_bias", "logit_bias must be an object from token id to bias");
+        if (bias.size() > MAX_LOGIT_BIAS) {
+            throw ApiException.invalid("logit_bias", "logit_bias has " + bias.size() + " entries; at most " + MAX_LOGIT_BIAS);
+        }
+        int vocab = model.tokenizer().vocabSize();
+        Map<Integer, Float> out = new HashMap<>();
+        for (var it = bias.fields(); it.hasNext(); ) {
+            var e = it.next();
+            int id;
+            try {
+                id = Integer.parseInt(e.getKey());
+            } catch (NumberFormatException x) {
+                throw ApiException.invalid("logit_bias", "logit_bias key '" + clip(e.getKey()) + "' is not a token id");
+            }
+            if (id < 0 || id >= vocab) {
+                throw ApiException.invalid("logit_bias", "logit_bias token id " + id + " is outside the vocabulary (0.." + (vocab - 1) + ")");
+            }
+            JsonNode v = e.getValue();
+            if (!v.isNumber() || !(v.asDouble() >= -100 && v.asDouble() <= 100)) {
+                throw ApiException.invalid("logit_bias", "logit_bias for token " + id + " must be a number in [-100, 100], got " + clip(v.toString()));
+            }
+            out.put(id, (float) v.asDouble());
+        }
+        return out;
+    }
+
+    private static String clip(String s) {
+        return s.length() <= 40 ? s : s.substring(0, 40) + "…";
     }
 
     private static List<String> stop(JsonNode stop) {
@@ -176,19 +215,6 @@ final class RequestParser {
             if (!type.equals("text")) {
                 throw ApiException.unsupported("response_format", "response_format type '" + type
                         + "' is not supported yet (structured output); only \"text\"");
-            }
-        }
-        JsonNode lb = body.get("logit_bias");
-        if (lb != null && !lb.isNull() && !lb.isEmpty()) {
-            throw ApiException.unsupported("logit_bias", "logit_bias is not supported");
-        }
-        for (String f : List.of("presence_penalty", "frequency_penalty")) {
-            JsonNode p = body.get(f);
-            if (p != null && !p.isNull()) {
-                if (!p.isNumber()) throw ApiException.invalid(f, f + " must be a number");
-                if (p.asDouble() != 0) {
-                    throw ApiException.unsupported(f, f + " is not supported yet (only 0); use the extension \"repeat_penalty\"");
-                }
             }
         }
         JsonNode user = body.get("user");

@@ -130,6 +130,32 @@ class OpenAiSdkTest {
     }
 
     @Test
+    void penaltiesAndLogitBiasGiveWhatTheEngineGivesWithTheSameParameters() {
+        String prompt = "Once upon a time";
+        int[] ids = server.model.tokenizer().encode(prompt, server.model.tokenizer().addBosByDefault(), false);
+        String plain = client.completions().create(CompletionCreateParams.builder().model("stories260K")
+                .prompt(prompt).maxTokens(40).temperature(0.0).build()).choices().get(0).text();
+        // Ban the first token greedy decoding picks, and penalise repeats.
+        int first = new dev.winnow.generate.Session(server.model, 256, 64, newPolicy())
+                .generate(ids, dev.winnow.generate.GenerationParams.greedy(1), dev.winnow.generate.TokenListener.NONE).tokens()[0];
+        dev.winnow.generate.GenerationParams p = dev.winnow.generate.GenerationParams.builder().temperature(0)
+                .maxTokens(40).frequencyPenalty(1.5f).presencePenalty(0.5f)
+                .logitBias(java.util.Map.of(first, -100f)).build();
+        String expected = new dev.winnow.generate.Session(server.model, 256, 64, newPolicy()).generate(ids, p, dev.winnow.generate.TokenListener.NONE).text();
+        String penalised = client.completions().create(CompletionCreateParams.builder().model("stories260K")
+                .prompt(prompt).maxTokens(40).temperature(0.0).frequencyPenalty(1.5).presencePenalty(0.5)
+                .logitBias(CompletionCreateParams.LogitBias.builder()
+                        .putAdditionalProperty(String.valueOf(first), com.openai.core.JsonValue.from(-100)).build())
+                .build()).choices().get(0).text();
+        assertThat(penalised).isEqualTo(expected).isNotEqualTo(plain);
+        assertThat(penalised).doesNotStartWith(server.model.tokenizer().decode(new int[] {first}));
+    }
+
+    private static dev.winnow.kv.policy.KvPolicy newPolicy() {
+        return dev.winnow.kv.policy.KvSpec.FULL.newPolicy();
+    }
+
+    @Test
     void models() {
         List<Model> data = client.models().list().data();
         assertThat(data).extracting(Model::id).containsExactly("stories260K");

@@ -176,7 +176,8 @@ final class Scheduler implements AutoCloseable {
             }
         }
         KvPolicy policy = seq == null ? RequestParser.newPolicy(req.kv()) : seq.policy();
-        long need = seq == null ? pool.estimate(policy, prompt.length, total) : pool.estimate(seq, prompt.length, total);
+        KvPool.EntryCost cost = pool.cost(kv, () -> new BatchSequence(model, KvPool.PROBE_ENTRIES, RequestParser.newPolicy(req.kv())).cache());
+        long need = seq == null ? pool.estimate(policy, prompt.length, total, cost) : pool.estimate(seq, prompt.length, total, cost);
         long held = seq == null ? 0 : pool.reservation(seq);
         if (need > pool.budget()) {
             if (seq != null) pool.release(seq);

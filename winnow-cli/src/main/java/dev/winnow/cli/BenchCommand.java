@@ -205,6 +205,7 @@ final class BenchCommand implements Callable<Integer> {
 
     private int schemaBench(Model m, PrintWriter out, PrintWriter err) {
         if (nGen < 1) throw new ParameterException(spec.commandLine(), "--schema needs -n >= 1 tokens");
+        if (json) throw new ParameterException(spec.commandLine(), "--json is not available with --schema (a markdown table is printed)");
         for (Path p : schemas) GrammarBench.read(p); // bad files fail before any model work
         GrammarBench b = new GrammarBench(m, kvSpec, nGen, repetitions, err);
         double vocabMs = b.vocabularyMs();

@@ -68,10 +68,15 @@ class MaskPropertyTest {
                     m.mask(logits, logits.length);
                     maskNanos += System.nanoTime() - t0;
                     tokens++;
-                    if (logits[ids[i]] == Float.NEGATIVE_INFINITY || !m.allows(ids[i])) {
+                    if (i == 0) {
+                        int blocked = 0;
+                        for (float v : logits) if (v == Float.NEGATIVE_INFINITY) blocked++;
+                        if (blocked == 0) failure = "the first mask allows every token (no document starts with '}')";
+                    }
+                    if (failure == null && (logits[ids[i]] == Float.NEGATIVE_INFINITY || !m.allows(ids[i]))) {
                         failure = "token " + i + " (" + ids[i] + " '" + new String(vocab.bytes(ids[i]), java.nio.charset.StandardCharsets.UTF_8)
                                 + "') masked after '" + tok.decode(Arrays.copyOf(ids, i)) + "'";
-                    } else {
+                    } else if (failure == null) {
                         m.accept(ids[i]);
                     }
                 }

@@ -94,8 +94,9 @@ final class BenchCommand implements Callable<Integer> {
 
     @Option(names = "--schema", paramLabel = "FILE",
             description = "Instead of pp/tg: the cost of JSON-schema constrained decoding, per schema file (repeatable): "
-                    + "compile time, grammar mask time per token (cold and warm) against the decode step, and decoding "
-                    + "with and without the schema, -n tokens, -r repetitions interleaved.")
+                    + "compile time, then per token the grammar's mask + advance (cold: fresh grammar, warm: memoized) "
+                    + "against the model's forward pass, timed side by side in constrained generations of -n tokens, "
+                    + "-r repetitions.")
     List<Path> schemas = new ArrayList<>();
 
     @Option(names = "--json", description = "Print the results as JSON.")

@@ -1,7 +1,7 @@
 package dev.winnow.cli;
 
-import dev.winnow.generate.Generation;
 import dev.winnow.generate.GenerationParams;
+import dev.winnow.generate.Sampler;
 import dev.winnow.generate.Session;
 import dev.winnow.grammar.GrammarException;
 import dev.winnow.grammar.GrammarMatcher;
@@ -20,30 +20,30 @@ import java.util.List;
 
 /**
  * {@code winnow bench --schema FILE}: what constrained decoding with a JSON schema costs on a model.
- * Per schema: the compilation time (median of 5 fresh compilations), then, interleaved per
- * repetition, a plain generation and a schema-constrained one of the same length (temperature 1,
- * same seed), and a replay of the constrained tokens through a fresh matcher: mask + advance per
- * token, cold (a freshly compiled grammar: parser states and token masks built on the way) and
- * warm (the same grammar again, everything memoized). The decode step it compares with is the
- * plain generation's time per token.
+ * Per schema: the compilation time (median of 5 fresh compilations), then per repetition two
+ * constrained generations of up to -n tokens (temperature 1, same seed, so the same tokens): a
+ * cold one with a freshly compiled grammar (parser states and token masks built on the way) and
+ * a warm one with the same grammar again (everything memoized). Each step times the model's
+ * forward pass and, separately, the grammar's work (mask over the whole vocabulary + advance),
+ * one right after the other, so their ratio holds even on a busy machine.
  */
 final class GrammarBench {
     static final String PROMPT = "JSON:";
     private static final int COMPILES = 5;
 
-    /** One schema's numbers (times per token in milliseconds; medians over the repetitions). */
-    record Row(String schema, double compileMs, int tokens, double maskColdMs, double maskWarmMs, double decodeMs,
-               double decodeGrammarMs) {
-        double maskOverhead() {
-            return maskWarmMs / decodeMs;
+    /** One schema's numbers (milliseconds per token; medians over the repetitions). */
+    record Row(String schema, double compileMs, int tokens, double forwardMs, double coldMs, double warmMs,
+               double coldRatio, double warmRatio) {
+    }
+
+    /** One generation: tokens, forward and grammar nanoseconds. */
+    private record Pass(int tokens, long forwardNanos, int forwardSteps, long grammarNanos, String stop) {
+        double forwardMs() {
+            return forwardNanos / 1e6 / Math.max(1, forwardSteps);
         }
 
-        double coldMaskOverhead() {
-            return maskColdMs / decodeMs;
-        }
-
-        double endToEndOverhead() {
-            return decodeGrammarMs / decodeMs - 1;
+        double grammarMs() {
+            return grammarNanos / 1e6 / Math.max(1, tokens);
         }
     }
 
@@ -90,49 +90,59 @@ final class GrammarBench {
             JsonSchema.parse(text);
             compile[k] = (System.nanoTime() - t0) / 1e6;
         }
-        JsonSchema schema = JsonSchema.parse(text);
-        double[] plain = new double[repetitions], constrained = new double[repetitions];
-        double[] cold = new double[repetitions], warm = new double[repetitions];
+        double[] forward = new double[2 * repetitions], cold = new double[repetitions], warm = new double[repetitions];
+        double[] coldRatio = new double[repetitions], warmRatio = new double[repetitions];
         int n = 0;
         for (int r = 0; r < repetitions; r++) {
-            GenerationParams.Builder p = GenerationParams.builder().temperature(1f).topK(0).topP(1f).minP(0f)
-                    .seed(1000 + r).maxTokens(tokens);
-            Generation a = generate(p.ignoreEos(true).build());
-            Generation g = generate(p.ignoreEos(false).responseFormat(schema).build());
-            plain[r] = msPerToken(a);
-            constrained[r] = msPerToken(g);
-            cold[r] = replay(JsonSchema.parse(text), g.tokens());
-            warm[r] = replay(schema, g.tokens());
-            n = g.tokens().length;
-            err.println(Format.f("%s run %d/%d: decode %.2f ms/token, with the schema %.2f ms/token (%d tokens, %s); "
-                            + "mask cold %.3f, warm %.3f ms/token", schemaFile.getFileName(), r + 1, repetitions, plain[r],
-                    constrained[r], n, g.stopReason(), cold[r], warm[r]));
+            JsonSchema schema = JsonSchema.parse(text);
+            Pass c = pass(schema, 1000 + r);
+            Pass w = pass(schema, 1000 + r);
+            cold[r] = c.grammarMs();
+            warm[r] = w.grammarMs();
+            coldRatio[r] = c.grammarMs() / c.forwardMs();
+            warmRatio[r] = w.grammarMs() / w.forwardMs();
+            forward[2 * r] = c.forwardMs();
+            forward[2 * r + 1] = w.forwardMs();
+            n = c.tokens();
+            err.println(Format.f("%s run %d/%d: %d tokens (%s); cold: forward %.2f, grammar %.3f ms/token; warm: forward "
+                            + "%.2f, grammar %.3f ms/token", schemaFile.getFileName(), r + 1, repetitions, n, c.stop(),
+                    c.forwardMs(), c.grammarMs(), w.forwardMs(), w.grammarMs()));
             err.flush();
         }
-        return new Row(schemaFile.getFileName().toString(), median(compile), n, median(cold), median(warm), median(plain),
-                median(constrained));
+        return new Row(schemaFile.getFileName().toString(), median(compile), n, median(forward), median(cold), median(warm),
+                median(coldRatio), median(warmRatio));
     }
 
-    private Generation generate(GenerationParams params) {
-        Session s = new Session(model, tokens + 64, Session.DEFAULT_BATCH, kv.newPolicy());
-        return s.generate(PROMPT, params, t -> { });
-    }
-
-    /** Mask (over the whole vocabulary, as the sampler does) and advance per token, in milliseconds per token. */
-    private double replay(JsonSchema schema, int[] ids) {
+    /** A constrained generation of up to -n tokens, timing the forward passes and the grammar apart. */
+    private Pass pass(JsonSchema schema, long seed) {
         int vocab = model.config().vocabSize();
-        float[] logits = new float[vocab];
-        long t0 = System.nanoTime();
+        Session s = new Session(model, tokens + 64, Session.DEFAULT_BATCH, kv.newPolicy());
+        float[] logits = s.prefill(model.tokenizer().encode(PROMPT));
+        Sampler sampler = new Sampler(GenerationParams.builder().temperature(1f).topK(0).topP(1f).minP(0f).seed(seed).build());
         GrammarMatcher m = new GrammarMatcher(schema.grammar(), model.tokenizer());
-        for (int id : ids) {
+        long forwardNanos = 0, grammarNanos = 0;
+        int steps = 0, n = 0;
+        String stop = "-n reached";
+        while (n < tokens) {
+            long t0 = System.nanoTime();
             m.mask(logits, vocab);
-            m.accept(id);
+            grammarNanos += System.nanoTime() - t0;
+            int token = sampler.sample(logits, vocab, new int[0], 0);
+            long t1 = System.nanoTime();
+            m.accept(token);
+            grammarNanos += System.nanoTime() - t1;
+            n++;
+            if (model.tokenizer().isEndOfGeneration(token)) {
+                stop = "value complete";
+                break;
+            }
+            if (n == tokens) break;
+            long t2 = System.nanoTime();
+            logits = s.decode(token);
+            forwardNanos += System.nanoTime() - t2;
+            steps++;
         }
-        return (System.nanoTime() - t0) / 1e6 / Math.max(1, ids.length);
-    }
-
-    private static double msPerToken(Generation g) {
-        return g.decodeNanos() / 1e6 / Math.max(1, g.tokens().length);
+        return new Pass(n, forwardNanos, steps, grammarNanos, stop);
     }
 
     private static double median(double[] v) {
@@ -145,15 +155,15 @@ final class GrammarBench {
     static void printTable(PrintWriter out, String modelName, double vocabMs, int vocabSize, List<Row> rows) {
         out.println(Format.f("model %s, vocabulary %d tokens (byte trie built in %.0f ms, once per vocabulary)", modelName,
                 vocabSize, vocabMs));
-        out.println("| schema | compile ms | tokens | decode ms/tok | mask cold ms/tok | mask warm ms/tok | cold / decode "
-                + "| warm / decode | decode with schema ms/tok | end-to-end overhead |");
-        out.println("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+        out.println("| schema | compile ms | tokens | forward ms/tok | grammar cold ms/tok | grammar warm ms/tok "
+                + "| cold / forward | warm / forward |");
+        out.println("|---|---:|---:|---:|---:|---:|---:|---:|");
         for (Row r : rows) {
-            out.println(Format.f("| %s | %.2f | %d | %.2f | %.3f | %.3f | %.1f %% | %.1f %% | %.2f | %+.1f %% |", r.schema(),
-                    r.compileMs(), r.tokens(), r.decodeMs(), r.maskColdMs(), r.maskWarmMs(), 100 * r.coldMaskOverhead(),
-                    100 * r.maskOverhead(), r.decodeGrammarMs(),
-                    100 * r.endToEndOverhead()));
+            out.println(Format.f("| %s | %.2f | %d | %.2f | %.3f | %.3f | %.1f %% | %.2f %% |", r.schema(), r.compileMs(),
+                    r.tokens(), r.forwardMs(), r.coldMs(), r.warmMs(), 100 * r.coldRatio(), 100 * r.warmRatio()));
         }
+        out.println("grammar = mask over the whole vocabulary + advance, per token; cold = freshly compiled grammar, warm = "
+                + "the same grammar again (medians over -r runs; each ratio is taken within one run)");
     }
 
     static List<Row> runAll(GrammarBench b, List<Path> schemas) {

@@ -19,8 +19,8 @@ class SchemaBenchTest {
         Cli.Result r = Cli.run("bench", "-m", SharedData.stories(), "--schema", schema.toString(), "-n", "12", "-r", "2", "--no-warmup");
         assertThat(r.exit()).as(r.err()).isZero();
         assertThat(r.out()).containsPattern("vocabulary 512 tokens \\(byte trie built in \\d+ ms")
-                .contains("| schema | compile ms | tokens | decode ms/tok | mask cold ms/tok | mask warm ms/tok | cold / decode | warm / decode |")
-                .containsPattern("(?m)^\\| pet\\.json \\| [\\d.]+ \\| \\d+ \\| [\\d.]+ \\| [\\d.]+ \\| [\\d.]+ \\| [\\d.]+ % \\| [\\d.]+ % \\| [\\d.]+ \\| [-+][\\d.]+ % \\|$");
+                .contains("| schema | compile ms | tokens | forward ms/tok | grammar cold ms/tok | grammar warm ms/tok | cold / forward | warm / forward |")
+                .containsPattern("(?m)^\\| pet\\.json \\| [\\d.]+ \\| \\d+ \\| [\\d.]+ \\| [\\d.]+ \\| [\\d.]+ \\| [\\d.]+ % \\| [\\d.]+ % \\|$");
         assertThat(r.err()).contains("pet.json run 1/2").contains("pet.json run 2/2");
     }
 

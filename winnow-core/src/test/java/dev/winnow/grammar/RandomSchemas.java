@@ -84,17 +84,18 @@ final class RandomSchemas {
     private ObjectNode array(int depth) {
         ObjectNode s = obj("type", "array");
         s.set("items", any(depth));
-        int min = r.nextInt(3);
-        if (min > 0) s.put("minItems", min);
-        s.put("maxItems", min + r.nextInt(3));
-        return s;
+        return bounds(s, "Items", 3);
     }
 
     private ObjectNode string() {
-        ObjectNode s = obj("type", "string");
+        return bounds(obj("type", "string"), "Length", 8);
+    }
+
+    /** {@code min<what>} (0–2, left out when 0) and {@code max<what>} (min + 0…spread−1). */
+    private ObjectNode bounds(ObjectNode s, String what, int spread) {
         int min = r.nextInt(3);
-        if (min > 0) s.put("minLength", min);
-        s.put("maxLength", min + r.nextInt(8));
+        if (min > 0) s.put("min" + what, min);
+        s.put("max" + what, min + r.nextInt(spread));
         return s;
     }
 

@@ -92,6 +92,13 @@ final class BenchCommand implements Callable<Integer> {
             + "warms up at the deepest -d, at most 2048).")
     boolean noWarmup;
 
+    @Option(names = "--schema", paramLabel = "FILE",
+            description = "Instead of pp/tg: the cost of JSON-schema constrained decoding, per schema file (repeatable): "
+                    + "compile time, then per token the grammar's mask + advance (cold: fresh grammar, warm: memoized) "
+                    + "against the model's forward pass, timed side by side in constrained generations of -n tokens, "
+                    + "-r repetitions.")
+    List<Path> schemas = new ArrayList<>();
+
     @Option(names = "--json", description = "Print the results as JSON.")
     boolean json;
 
@@ -157,6 +164,7 @@ final class BenchCommand implements Callable<Integer> {
                     Format.bytes(Models.tensorBytes(m.file())), parallel.threads(), kvSpec));
             err.println("CPU: " + CpuInfo.model() + ", " + CpuInfo.vectorSummary());
             err.flush();
+            if (!schemas.isEmpty()) return schemaBench(m, out, err);
             if (!noWarmup) {
                 err.print("warm-up …");
                 err.flush();
@@ -192,6 +200,19 @@ final class BenchCommand implements Callable<Integer> {
                 printTable(out, m, parallel.threads(), results, rss, weightBytes, bandwidth, startup);
             }
         }
+        out.flush();
+        return 0;
+    }
+
+    private int schemaBench(Model m, PrintWriter out, PrintWriter err) {
+        if (nGen < 1) throw new ParameterException(spec.commandLine(), "--schema needs -n >= 1 tokens");
+        if (json) throw new ParameterException(spec.commandLine(), "--json is not available with --schema (a markdown table is printed)");
+        for (Path p : schemas) GrammarBench.read(p); // bad files fail before any model work
+        GrammarBench b = new GrammarBench(m, kvSpec, nGen, repetitions, err);
+        double vocabMs = b.vocabularyMs();
+        if (!noWarmup) generation(m, Math.min(nGen, 32), 0);
+        GrammarBench.printTable(out, model.getFileName().toString(), vocabMs, m.tokenizer().vocabSize(),
+                GrammarBench.runAll(b, schemas));
         out.flush();
         return 0;
     }

@@ -5,6 +5,7 @@ import dev.winnow.generate.GenerationParams;
 import dev.winnow.generate.Sampler;
 import dev.winnow.generate.Session;
 import dev.winnow.generate.TokenListener;
+import dev.winnow.cli.docs.CompareRecord;
 import dev.winnow.kv.KvStats;
 import dev.winnow.kv.policy.KvPolicies;
 import dev.winnow.kv.sparse.SparseMethods;
@@ -58,6 +59,10 @@ final class KvCompareCommand implements Callable<Integer> {
     @Option(names = {"-t", "--threads"}, paramLabel = "N", description = "Threads (default: available processors).")
     Integer threads;
 
+    @Option(names = {"-o", "--output"}, paramLabel = "FILE",
+            description = "Also record every row as a JSON line in FILE (overwritten), e.g. for 'winnow eval tables'.")
+    java.nio.file.Path output;
+
     /**
      * The spec that means "budget B entries per head" for a policy (window-based ones need a
      * smaller window). This command compresses while decoding a continuation of a short prompt,
@@ -101,22 +106,38 @@ final class KvCompareCommand implements Callable<Integer> {
             Generation ref = full.generate(promptIds, GenerationParams.builder().temperature(0).maxTokens(tokens)
                     .ignoreEos(true).build(), TokenListener.NONE);
             Row fullRow = run(m, ctx, promptIds, ref.tokens(), KvSpec.FULL);
+            List<String> records = new ArrayList<>();
+            String modelName = model.getFileName().toString();
             out.println("| spec | entries/head (mean) | peak entries/head (max) | read/step (mean) | KV bytes held | KV bytes allocated | decode tok/s | top-1 agreement |");
             out.println("|---|---|---|---|---|---|---|---|");
             print(out, fullRow);
+            records.add(fullRow.record(modelName, prompt, tokens).toJson());
             for (int i = 0; i < parsed.size(); i++) {
                 err.println(Format.f("[%d/%d] %s", i + 1, parsed.size(), parsed.get(i)));
                 err.flush();
-                print(out, run(m, ctx, promptIds, ref.tokens(), parsed.get(i)));
+                Row row = run(m, ctx, promptIds, ref.tokens(), parsed.get(i));
+                print(out, row);
+                records.add(row.record(modelName, prompt, tokens).toJson());
             }
             out.flush();
+            if (output != null) {
+                try {
+                    java.nio.file.Files.write(output, records);
+                } catch (java.io.IOException e) {
+                    throw new CliException(output + ": cannot write (" + e.getMessage() + ")");
+                }
+            }
         }
         return 0;
     }
 
     /** One spec's measurements; {@code readPerStep} is the mean entries a head's decoding attention read. */
-    record Row(String spec, double entriesPerHead, int peakEntries, double readPerStep, long bytes, long allocated, double tokensPerSecond,
-               double agreement) {
+    record Row(String spec, double entriesPerHead, int peakEntries, double readPerStep, long bytes, long allocated,
+               double bitsPerValue, double tokensPerSecond, double agreement) {
+        CompareRecord record(String model, String prompt, int tokens) {
+            return new CompareRecord(model, prompt, tokens, spec, entriesPerHead, peakEntries, readPerStep, bytes, allocated,
+                    bitsPerValue, agreement, tokensPerSecond);
+        }
     }
 
     private static void print(PrintWriter out, Row r) {
@@ -142,6 +163,6 @@ final class KvCompareCommand implements Callable<Integer> {
         KvStats st = s.cache().stats();
         double perHead = (double) st.totalEntries() / (m.config().layers() * m.config().kvHeads());
         double tps = continuation.length > 1 ? (continuation.length - 1) * 1e9 / (t1 - t0) : 0;
-        return new Row(spec.toString(), perHead, st.maxPeakEntries(), st.reads().meanRead(), st.bytesUsed(), st.bytesAllocated(), tps, (double) agree / continuation.length);
+        return new Row(spec.toString(), perHead, st.maxPeakEntries(), st.reads().meanRead(), st.bytesUsed(), st.bytesAllocated(), st.bitsPerValue(), tps, (double) agree / continuation.length);
     }
 }

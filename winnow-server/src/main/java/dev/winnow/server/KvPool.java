@@ -52,14 +52,18 @@ final class KvPool {
     /**
      * Most entries a sequence's stores hold for {@code tokens} tokens in all (prompt + generated),
      * {@code prompt} of them the prompt: all of them when the policy keeps every entry; with a
-     * fixed entry budget the larger of the prompt and budget + slack, plus one prompt chunk
-     * (policies that compress only after the prompt hold all of it until then). The scheduler
+     * fixed entry budget the larger of the prompt and budget + slack (+ the generated tokens when
+     * the policy does not compress while decoding), plus one prompt chunk (policies that compress
+     * only after the prompt hold all of it until then). The scheduler
      * reserves the stores to this size, so they do not grow by doubling past it.
      */
     long entries(KvPolicy policy, int prompt, int tokens) {
         long entries = tokens;
         if (!policy.keepsEveryEntry() && policy instanceof BudgetedPolicy bp && !bp.budget().isRatio()) {
-            entries = Math.min(entries, Math.max(prompt, bp.budget().entries() + (long) bp.slack()) + prefillChunk);
+            long kept = bp.budget().entries() + (long) bp.slack();
+            // A policy that does not compress while decoding (trigger=prefill|chunks) keeps every generated token.
+            if (!bp.trigger().whileDecoding()) kept += Math.max(0, tokens - prompt);
+            entries = Math.min(entries, Math.max(prompt, kept) + prefillChunk);
         }
         return entries;
     }

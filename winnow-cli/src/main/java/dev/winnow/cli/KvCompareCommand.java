@@ -5,6 +5,7 @@ import dev.winnow.generate.GenerationParams;
 import dev.winnow.generate.Sampler;
 import dev.winnow.generate.Session;
 import dev.winnow.generate.TokenListener;
+import dev.winnow.cli.docs.CompareRecord;
 import dev.winnow.kv.KvStats;
 import dev.winnow.kv.policy.KvPolicies;
 import dev.winnow.kv.sparse.SparseMethods;
@@ -58,13 +59,22 @@ final class KvCompareCommand implements Callable<Integer> {
     @Option(names = {"-t", "--threads"}, paramLabel = "N", description = "Threads (default: available processors).")
     Integer threads;
 
-    /** The spec that means "budget B entries per head" for a policy (window-based ones need a smaller window). */
+    @Option(names = {"-o", "--output"}, paramLabel = "FILE",
+            description = "Also record every row as a JSON line in FILE (overwritten), e.g. for 'winnow eval tables'.")
+    java.nio.file.Path output;
+
+    /**
+     * The spec that means "budget B entries per head" for a policy (window-based ones need a
+     * smaller window). This command compresses while decoding a continuation of a short prompt,
+     * so the observation-window policies, which by default compress only after a prompt, are
+     * run with their decode-time trigger ({@code trigger=decode}) — named in the spec.
+     */
     static String specFor(String policy, int b) {
         int window = Math.max(1, Math.min(32, b / 4));
         return switch (policy) {
             case "streaming" -> "streaming:sinks=4,window=" + (b - 4);
             case "duo" -> "duo:sinks=4,window=" + (b - 4);
-            case "snapkv", "pyramidkv", "adakv", "chunkkv" -> policy + ":budget=" + b + ",window=" + window;
+            case "snapkv", "pyramidkv", "adakv", "chunkkv" -> policy + ":budget=" + b + ",window=" + window + ",trigger=decode";
             default -> policy + ":budget=" + b;
         };
     }
@@ -96,26 +106,43 @@ final class KvCompareCommand implements Callable<Integer> {
             Generation ref = full.generate(promptIds, GenerationParams.builder().temperature(0).maxTokens(tokens)
                     .ignoreEos(true).build(), TokenListener.NONE);
             Row fullRow = run(m, ctx, promptIds, ref.tokens(), KvSpec.FULL);
-            out.println("| spec | entries/head (mean) | read/step (mean) | KV bytes held | KV bytes allocated | decode tok/s | top-1 agreement |");
-            out.println("|---|---|---|---|---|---|---|");
+            List<String> records = new ArrayList<>();
+            String modelName = model.getFileName().toString();
+            out.println("| spec | entries/head (mean) | peak entries/head (max) | read/step (mean) | KV bytes held | KV bytes allocated | decode tok/s | top-1 agreement |");
+            out.println("|---|---|---|---|---|---|---|---|");
             print(out, fullRow);
+            records.add(fullRow.record(modelName, prompt, tokens).toJson());
             for (int i = 0; i < parsed.size(); i++) {
                 err.println(Format.f("[%d/%d] %s", i + 1, parsed.size(), parsed.get(i)));
                 err.flush();
-                print(out, run(m, ctx, promptIds, ref.tokens(), parsed.get(i)));
+                Row row = run(m, ctx, promptIds, ref.tokens(), parsed.get(i));
+                print(out, row);
+                records.add(row.record(modelName, prompt, tokens).toJson());
             }
             out.flush();
+            if (output != null) {
+                try {
+                    java.nio.file.Files.write(output, records);
+                } catch (java.io.IOException e) {
+                    throw new CliException(output + ": cannot write (" + e.getMessage() + ")");
+                }
+            }
         }
         return 0;
     }
 
     /** One spec's measurements; {@code readPerStep} is the mean entries a head's decoding attention read. */
-    record Row(String spec, double entriesPerHead, double readPerStep, long bytes, long allocated, double tokensPerSecond,
-               double agreement) {
+    record Row(String spec, double entriesPerHead, int peakEntries, double readPerStep, long bytes, long allocated,
+               double bitsPerValue, double tokensPerSecond, double agreement) {
+        CompareRecord record(String model, String prompt, int tokens) {
+            return new CompareRecord(model, prompt, tokens, spec, entriesPerHead, peakEntries, readPerStep, bytes, allocated,
+                    bitsPerValue, agreement, tokensPerSecond);
+        }
     }
 
     private static void print(PrintWriter out, Row r) {
-        out.println(Format.f("| `%s` | %.1f | %.1f | %s | %s | %.0f | %.1f%% |", r.spec(), r.entriesPerHead(), r.readPerStep(),
+        out.println(Format.f("| `%s` | %.1f | %d | %.1f | %s | %s | %.0f | %.1f%% |", r.spec(), r.entriesPerHead(), r.peakEntries(),
+                r.readPerStep(),
                 Format.bytes(r.bytes()),
                 Format.bytes(r.allocated()), r.tokensPerSecond(), 100 * r.agreement()));
         out.flush();
@@ -136,6 +163,6 @@ final class KvCompareCommand implements Callable<Integer> {
         KvStats st = s.cache().stats();
         double perHead = (double) st.totalEntries() / (m.config().layers() * m.config().kvHeads());
         double tps = continuation.length > 1 ? (continuation.length - 1) * 1e9 / (t1 - t0) : 0;
-        return new Row(spec.toString(), perHead, st.reads().meanRead(), st.bytesUsed(), st.bytesAllocated(), tps, (double) agree / continuation.length);
+        return new Row(spec.toString(), perHead, st.maxPeakEntries(), st.reads().meanRead(), st.bytesUsed(), st.bytesAllocated(), st.bitsPerValue(), tps, (double) agree / continuation.length);
     }
 }

@@ -46,6 +46,9 @@ class KvCommandTest {
         Cli.Result r = Cli.run("kv", "compare", "-m", model, "-n", "40", "--kv", "window:budget=16", "--kv", "h2o:budget=1000");
         assertThat(r.exit()).as(r.err()).isZero();
         assertThat(r.out()).contains("| `full` |").contains("| `window:budget=16` | 16.0 |").contains("100.0% |");
+        // held and peak side by side: the window holds 16 and peaked at 17 (a new token, then the eviction)
+        assertThat(r.out()).contains("| spec | entries/head (mean) | peak entries/head (max) |")
+                .contains("| `window:budget=16` | 16.0 | 17 |");
         // a budget above the sequence length compresses nothing: full agreement
         assertThat(r.out().lines().filter(l -> l.startsWith("| `h2o:budget=1000`")).findFirst().orElseThrow()).endsWith("100.0% |");
     }

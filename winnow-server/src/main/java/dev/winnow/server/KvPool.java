@@ -60,8 +60,9 @@ final class KvPool {
     /**
      * Most entries a sequence's stores hold for {@code tokens} tokens in all (prompt + generated),
      * {@code prompt} of them the prompt: all of them when the policy keeps every entry; with a
-     * fixed entry budget the larger of the prompt and budget + slack, plus one prompt chunk
-     * (policies that compress only after the prompt hold all of it until then). The scheduler
+     * fixed entry budget the larger of the prompt and budget + slack (+ the generated tokens when
+     * the policy does not compress while decoding), plus one prompt chunk (policies that compress
+     * only after the prompt hold all of it until then). The scheduler
      * reserves the stores to this size, so they do not grow by doubling past it.
      */
     long entries(KvPolicy policy, int prompt, int tokens) {
@@ -69,7 +70,10 @@ final class KvPool {
         // The eviction part of a composed spec (snapkv:budget=256+f16) decides how many entries stay.
         KvPolicy eviction = policy instanceof ComposedPolicy c ? c.eviction() : policy;
         if (!eviction.keepsEveryEntry() && eviction instanceof BudgetedPolicy bp && !bp.budget().isRatio()) {
-            entries = Math.min(entries, Math.max(prompt, bp.budget().entries() + (long) bp.slack()) + prefillChunk);
+            long kept = bp.budget().entries() + (long) bp.slack();
+            // A policy that does not compress while decoding (trigger=prefill|chunks) keeps every generated token.
+            if (!bp.trigger().whileDecoding()) kept += Math.max(0, tokens - prompt);
+            entries = Math.min(entries, Math.max(prompt, kept) + prefillChunk);
         } else if (eviction instanceof StreamingLlmPolicy s) {
             // Trimmed to sinks + window after every prompt chunk and every decoded token.
             entries = Math.min(entries, (long) s.budget() + prefillChunk);

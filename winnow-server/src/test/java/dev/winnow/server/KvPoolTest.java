@@ -113,7 +113,7 @@ class KvPoolTest {
         KvPool sizing = new KvPool(1L << 40, model.config(), 128);
         long full = sizing.estimate(KvSpec.parse("f16").newPolicy(), prompt, ctx, perEntry(sizing, "f16"));
         assertThat(full).isLessThan(sizing.estimate(KvSpec.FULL.newPolicy(), prompt, ctx, perEntry(sizing, "full")));
-        for (String spec : List.of("f16", "snapkv:budget=256+f16", "streaming:sinks=4,window=252+f16", "h2o:budget=256+f16")) {
+        for (String spec : List.of("f16", "snapkv:budget=256,trigger=decode+f16", "streaming:sinks=4,window=252+f16", "h2o:budget=256+f16")) {
             KvPool pool = new KvPool(4 * full, model.config(), 128);
             KvPool.EntryCost per = perEntry(pool, spec);
             int admitted = 0;

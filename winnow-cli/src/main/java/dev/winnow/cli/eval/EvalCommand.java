@@ -9,7 +9,7 @@ import picocli.CommandLine.Spec;
 @Command(name = "eval", mixinStandardHelpOptions = true,
         description = "Evaluate KV cache compression: quality against compression, memory and speed (docs/evaluation.md).",
         subcommands = {TaskCommands.Fidelity.class, TaskCommands.Ppl.class, TaskCommands.Needle.class, TaskCommands.Ruler.class,
-                TaskCommands.LongBench.class, TaskCommands.Recall.class, SweepCommand.class, ReportCommand.class, HelpCommand.class})
+                TaskCommands.LongBench.class, TaskCommands.Recall.class, SweepCommand.class, ReportCommand.class, TablesCommand.class, HelpCommand.class})
 public final class EvalCommand implements Runnable {
     @Spec
     CommandSpec spec;

@@ -3,26 +3,38 @@ package dev.winnow.kv.policy;
 import dev.winnow.kv.KvCache;
 
 /**
- * A policy that compresses the cache to a {@link Budget} at its triggers: between prompt chunks,
- * after each prompt and after each decoded token ({@code trigger=always}), or only after each
- * prompt ({@code trigger=prefill}). A ratio budget resolves at every compression against the
- * tokens the sequence holds then ({@link Budget#resolve}).
+ * A policy that compresses the cache to a {@link Budget} at its {@link Trigger}: after each
+ * prompt always, and between prompt chunks and/or during decoding as the trigger says
+ * ({@code trigger=always}: all three; {@code trigger=prefill}: only after each prompt). A ratio
+ * budget resolves at every compression against the tokens the sequence holds then
+ * ({@link Budget#resolve}).
  *
- * <p>{@code slack}: during decoding, compress only once a head holds more than budget + slack
- * entries (then back down to the budget), so expensive scorers run once per {@code slack + 1}
- * tokens instead of at every token; 0 keeps every head at exactly its budget.
+ * <p>{@code slack}, one rule for every policy: during decoding, compress once {@code slack}
+ * tokens were decoded since the last compression (so a head holds at most its budget — its
+ * allocator's share — plus {@code slack} entries; expensive scorers run once per {@code slack}
+ * tokens); 0 or 1 compress after every token. The observation-window policies default to
+ * {@code slack = window}, every other policy to 0.
  */
 public abstract class BudgetedPolicy implements KvPolicy {
     private final String spec;
     private final Budget budget;
-    private final boolean onlyAfterPrefill;
+    private final Trigger trigger;
     private int slack;
     private int resolved = -1;
+    private int decodedSinceCompression;
 
     protected BudgetedPolicy(String spec, Budget budget, boolean onlyAfterPrefill) {
+        this(spec, budget, Trigger.of(onlyAfterPrefill));
+    }
+
+    protected BudgetedPolicy(String spec, Budget budget, Trigger trigger) {
         this.spec = spec;
         this.budget = budget;
-        this.onlyAfterPrefill = onlyAfterPrefill;
+        this.trigger = trigger;
+    }
+
+    public Trigger trigger() {
+        return trigger;
     }
 
     /** Reads {@code slack=N} (entries a head may exceed its budget by during decoding). */
@@ -77,28 +89,29 @@ public abstract class BudgetedPolicy implements KvPolicy {
     @Override
     public void attach(KvCache cache, PolicyContext ctx) {
         resolved = -1;
+        decodedSinceCompression = 0;
     }
 
     @Override
     public void afterPrefillChunk(KvCache cache, PolicyContext ctx) {
-        if (!onlyAfterPrefill) compress(cache, ctx);
+        if (trigger.betweenChunks()) compressNow(cache, ctx);
     }
 
     @Override
     public void afterPrefill(KvCache cache, PolicyContext ctx) {
-        compress(cache, ctx);
+        compressNow(cache, ctx);
     }
 
     @Override
     public void afterDecode(KvCache cache, PolicyContext ctx) {
-        if (onlyAfterPrefill) return;
-        if (slack > 0 && resolved >= 0) {
-            int limit = resolved + slack, max = 0;
-            for (int l = 0; l < cache.layers(); l++) {
-                for (int h = 0; h < cache.kvHeads(); h++) max = Math.max(max, cache.head(l, h).size());
-            }
-            if (max <= limit) return;
-        }
+        if (!trigger.whileDecoding()) return;
+        // A policy that has not compressed yet compresses at the first decoded token.
+        if (++decodedSinceCompression < slack && resolved >= 0) return;
+        compressNow(cache, ctx);
+    }
+
+    private void compressNow(KvCache cache, PolicyContext ctx) {
+        decodedSinceCompression = 0;
         compress(cache, ctx);
     }
 

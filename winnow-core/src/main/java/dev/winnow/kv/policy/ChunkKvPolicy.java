@@ -31,8 +31,8 @@ public final class ChunkKvPolicy extends BudgetedPolicy {
                     PolicyInfo.param("kernel", "1", "pooling width of the token scores (1: none)"),
                     PolicyInfo.param("pool", "max", "max | avg"),
                     PolicyInfo.param("reuse", "1", "layer-wise index reuse: layers per group sharing one selection (1: off)"),
-                    PolicyInfo.param("slack", "window", "decoding: compress once a head exceeds budget + slack (0: every token)"),
-                    PolicyInfo.param("trigger", "always", "always | prefill (compress only after each prompt)")),
+                    PolicyInfo.param("slack", "window", ObservationWindow.SLACK_HELP),
+                    PolicyInfo.param("trigger", "prefill", ObservationWindow.TRIGGER_HELP)),
             ChunkKvPolicy::create);
 
     private final SnapKvScorer scorer;
@@ -41,8 +41,8 @@ public final class ChunkKvPolicy extends BudgetedPolicy {
     private final int reuse;
 
     ChunkKvPolicy(String spec, SnapKvScorer scorer, Budget budget, int chunk, int window, int reuse,
-                  boolean onlyAfterPrefill) {
-        super(spec, budget, onlyAfterPrefill);
+                  Trigger trigger) {
+        super(spec, budget, trigger);
         this.scorer = scorer;
         this.chunk = chunk;
         this.window = window;
@@ -52,16 +52,12 @@ public final class ChunkKvPolicy extends BudgetedPolicy {
     static KvPolicy create(Params p) {
         Budget b = Budget.from(p, 256);
         int chunk = p.getInt("chunk", 10, 1);
-        int window = p.getInt("window", 32, 1);
-        if (!b.isRatio() && window > b.entries()) {
-            throw new KvSpecException(p.policy() + ": window (" + window + ") exceeds the budget " + b.entries());
-        }
+        int window = ObservationWindow.read(p, b);
         int kernel = p.getInt("kernel", 1, 1);
         boolean max = p.getString("pool", "max", "max", "avg").equals("max");
         int reuse = p.getInt("reuse", 1, 1);
-        // Scoring with the observation window is costly: during decoding, evict once per window of new tokens.
         return (new ChunkKvPolicy(p.spec(), new SnapKvScorer(window, kernel, max), b, chunk, window, reuse,
-                BudgetedPolicy.readOnlyAfterPrefill(p, "always"))).withSlack(window);
+                Trigger.read(p, Trigger.PREFILL))).withSlack(ObservationWindow.slack(window));
     }
 
     @Override

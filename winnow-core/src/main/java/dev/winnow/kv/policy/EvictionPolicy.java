@@ -11,10 +11,11 @@ import java.util.Arrays;
  * (ties: the newer entry). Evicted entries are removed from the store ({@link HeadStore#retain}),
  * so their memory is freed.
  *
- * <p>Triggers: with {@code trigger=always} (the default) the cache is compressed between prompt
- * chunks (peak ≈ budget + one chunk), after each prompt and after each decoded token, so a
- * head never holds more than its budget for long; with {@code trigger=prefill} only once after
- * each prompt, as the prefill-time papers (SnapKV, PyramidKV, Ada-KV) describe.
+ * <p>Triggers ({@link Trigger}): with {@code trigger=always} (the default of the accumulated-
+ * attention policies) the cache is compressed between prompt chunks (peak ≈ budget + one chunk),
+ * after each prompt and after each decoded token, so a head never holds more than its budget
+ * for long; with {@code trigger=prefill} (the default of the observation-window policies) only
+ * once after each prompt, as the prefill-time papers (SnapKV, PyramidKV, Ada-KV, ChunkKV) do.
  */
 public class EvictionPolicy extends BudgetedPolicy {
     private final Scorer scorer;
@@ -30,7 +31,13 @@ public class EvictionPolicy extends BudgetedPolicy {
     /** With {@code recent} a number or a share of the budget at each compression ({@link Recent}). */
     public EvictionPolicy(String spec, Scorer scorer, BudgetAllocator allocator, Budget budget, int sinks, Recent recent,
                           boolean onlyAfterPrefill) {
-        super(spec, budget, onlyAfterPrefill);
+        this(spec, scorer, allocator, budget, sinks, recent, Trigger.of(onlyAfterPrefill));
+    }
+
+    /** With any {@link Trigger} (the observation-window policies: {@code prefill} by default). */
+    public EvictionPolicy(String spec, Scorer scorer, BudgetAllocator allocator, Budget budget, int sinks, Recent recent,
+                          Trigger trigger) {
+        super(spec, budget, trigger);
         this.scorer = scorer;
         this.allocator = allocator;
         this.sinks = sinks;

@@ -20,8 +20,8 @@ public final class PyramidKvPolicy {
                     PolicyInfo.param("window", "32", "observation window: last queries that score, kept themselves"),
                     PolicyInfo.param("kernel", "7", "pooling width"),
                     PolicyInfo.param("pool", "max", "max | avg"),
-                    PolicyInfo.param("slack", "window", "decoding: compress once a head exceeds budget + slack (0: every token)"),
-                    PolicyInfo.param("trigger", "always", "always | prefill (compress only after each prompt)")),
+                    PolicyInfo.param("slack", "window", ObservationWindow.SLACK_HELP),
+                    PolicyInfo.param("trigger", "prefill", ObservationWindow.TRIGGER_HELP)),
             PyramidKvPolicy::create);
 
     private PyramidKvPolicy() {
@@ -29,15 +29,11 @@ public final class PyramidKvPolicy {
 
     static KvPolicy create(Params p) {
         Budget b = Budget.from(p, 256);
-        int window = p.getInt("window", 32, 1);
-        if (!b.isRatio() && window > b.entries()) {
-            throw new KvSpecException(p.policy() + ": window (" + window + ") exceeds the budget " + b.entries());
-        }
+        int window = ObservationWindow.read(p, b);
         double beta = p.getDouble("beta", 20, 1, 1e6);
         int kernel = p.getInt("kernel", 7, 1);
         boolean max = p.getString("pool", "max", "max", "avg").equals("max");
-        // Scoring with the observation window is costly: during decoding, evict once per window of new tokens.
         return (new EvictionPolicy(p.spec(), new SnapKvScorer(window, kernel, max), new PyramidAllocator(beta, window), b,
-                0, window, BudgetedPolicy.readOnlyAfterPrefill(p, "always"))).withSlack(window);
+                0, Recent.fixed(window), Trigger.read(p, Trigger.PREFILL))).withSlack(ObservationWindow.slack(window));
     }
 }

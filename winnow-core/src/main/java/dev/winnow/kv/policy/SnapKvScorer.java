@@ -8,7 +8,10 @@ import dev.winnow.kv.QueryWindow;
  * SnapKV's score: the attention the last {@code window} queries (the observation window) pay
  * to each entry, summed over those queries and over the query heads of the group, then
  * smoothed by a 1-D max or average pooling of width {@code kernel} so that neighbours of an
- * important entry survive with it.
+ * important entry survive with it. As the reference code, the pooling runs over the entries
+ * outside the observation window only (the prefix the window scores): the window's own entries,
+ * which the policies keep anyway, are not pooled into their neighbours' scores, and the prefix
+ * is padded at its end, not continued into the window.
  */
 public final class SnapKvScorer implements Scorer {
     private final int window;
@@ -30,8 +33,11 @@ public final class SnapKvScorer implements Scorer {
     public void score(KvCache cache, int layer, int kvHead, HeadStore store, PolicyContext ctx, float[] out) {
         int n = store.size();
         float[] raw = new float[n];
-        windowAttention(cache.queries(), layer, kvHead, store, ctx, raw);
-        pool(raw, n, kernel, maxPool, out);
+        QueryWindow qw = cache.queries();
+        windowAttention(qw, layer, kvHead, store, ctx, raw);
+        int prefix = n - Math.min(n, qw == null ? 0 : qw.count(layer));
+        pool(raw, prefix, kernel, maxPool, out);
+        System.arraycopy(raw, prefix, out, prefix, n - prefix);
     }
 
     /**
@@ -62,7 +68,7 @@ public final class SnapKvScorer implements Scorer {
         }
     }
 
-    /** 1-D pooling with "same" padding. */
+    /** 1-D pooling of {@code in[0, n)} with "same" padding (max: −∞ pads; avg: zeros, divided by the kernel). */
     static void pool(float[] in, int n, int kernel, boolean max, float[] out) {
         int half = kernel / 2;
         for (int i = 0; i < n; i++) {

@@ -41,7 +41,7 @@ class CodecsOnModelTest extends OnStoriesModel {
 
     @Test
     void snapKvWithKivi2HoldsExactlyTheBudgetIn2BitsPlusTheResidualWindow() {
-        Session s = generate("snapkv:budget=256,window=16,slack=0+kivi:bits=2,residual=32,group=32", 300);
+        Session s = generate("snapkv:budget=256,window=16,slack=0,trigger=decode+kivi:bits=2,residual=32,group=32", 300);
         KvStats st = s.cache().stats();
         int heads = st.entries().length * st.entries()[0].length;
         assertThat(st.minEntries()).isEqualTo(256);
@@ -161,7 +161,7 @@ class CodecsOnModelTest extends OnStoriesModel {
 
     @ParameterizedTest
     @ValueSource(strings = {"f16", "bf16", "int8", "int4", "int2", "k=int8,v=int4", "kivi:bits=2", "kivi:bits=4,residual=0",
-            "mixed", "h2o:budget=32+mikv", "h2o:budget=32+merge", "snapkv:budget=32,window=8+merge", "minicache",
+            "mixed", "h2o:budget=32+mikv", "h2o:budget=32+merge", "snapkv:budget=32,window=8,trigger=decode+merge", "minicache",
             "streaming:sinks=4,window=28+int8", "h2o:budget=32+int4", "tova:budget=32+kivi:bits=4,residual=8,group=8",
             "sepllm:budget=32+merge", "h2o:budget=48+minicache:angle=60", "duo:sinks=4,window=28,profile=off+int8"})
     void composedSpecsGenerate(String spec) {

@@ -29,7 +29,7 @@ class ChunkKvPolicyTest {
     void chunksFollowPositionsAcrossLaterCompressions() {
         KvCache cache = TinyCaches.cache(1, 1, KEYS);
         PolicyContext ctx = TinyCaches.ctx(1, 1, 1);
-        KvPolicy p = KvSpec.parse("chunkkv:budget=9,window=2,chunk=3,slack=0").newPolicy();
+        KvPolicy p = KvSpec.parse("chunkkv:budget=9,window=2,chunk=3,slack=0,trigger=decode").newPolicy();
         p.attach(cache, ctx);
         TinyCaches.windowQueries(cache, 1, 2);
         p.afterPrefill(cache, ctx);

@@ -27,10 +27,10 @@ class PolicyOnModelTest extends OnStoriesModel {
     static String spec32(String name) {
         return switch (name) {
             case "streaming" -> "streaming:sinks=4,window=28";
-            case "snapkv" -> "snapkv:budget=32,window=8,slack=0";
-            case "pyramidkv" -> "pyramidkv:budget=32,window=8,slack=0";
-            case "adakv" -> "adakv:budget=32,window=8,slack=0";
-            case "chunkkv" -> "chunkkv:budget=32,window=8,slack=0";
+            case "snapkv" -> "snapkv:budget=32,window=8,slack=0,trigger=always";
+            case "pyramidkv" -> "pyramidkv:budget=32,window=8,slack=0,trigger=always";
+            case "adakv" -> "adakv:budget=32,window=8,slack=0,trigger=always";
+            case "chunkkv" -> "chunkkv:budget=32,window=8,slack=0,trigger=always";
             case "duo" -> "duo:sinks=4,window=28,profile=off";
             default -> name + ":budget=32";
         };
@@ -132,7 +132,7 @@ class PolicyOnModelTest extends OnStoriesModel {
             int[] prompt = new int[4096];
             java.util.Random r = new java.util.Random(9);
             for (int i = 0; i < prompt.length; i++) prompt[i] = r.nextInt(synth.config().vocabSize());
-            for (String spec : List.of("h2o:budget=256", "snapkv:budget=256", "window:budget=256")) {
+            for (String spec : List.of("h2o:budget=256", "snapkv:budget=256,trigger=chunks", "window:budget=256")) {
                 Session s = new Session(synth, 4096, 128, KvSpec.parse(spec).newPolicy());
                 s.prefill(prompt);
                 KvStats stats = s.cache().stats();

@@ -54,7 +54,7 @@ class RatioBudgetTest {
     }
 
     @ParameterizedTest
-    @CsvSource(delimiter = '|', value = {"tova:ratio=0.5 | 0.5", "h2o:ratio=0.75 | 0.75", "window:ratio=0.5 | 0.5", "snapkv:ratio=0.5,window=2 | 0.5"})
+    @CsvSource(delimiter = '|', value = {"tova:ratio=0.5 | 0.5", "h2o:ratio=0.75 | 0.75", "window:ratio=0.5 | 0.5", "snapkv:ratio=0.5,window=2,trigger=always | 0.5"})
     void ratioIsAFractionOfTheSequenceAtEveryCompression(String spec, double ratio) {
         KvCache cache = TinyCaches.plain(1, 2, 5);
         cache.advance(5); // a 5-token prompt

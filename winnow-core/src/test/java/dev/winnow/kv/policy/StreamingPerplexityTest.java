@@ -13,10 +13,18 @@ import java.util.Arrays;
 import org.junit.jupiter.api.Test;
 
 /**
- * StreamingLLM past the trained context (stories260K trained at 512): perplexity per
- * 256-token segment of a 4000-token text stays finite and within 3x of the first segment's.
- * The same series for a plain window of the same size (no sinks, positions re-assigned too)
- * is computed beside it and printed for the report.
+ * StreamingLLM past the trained context (stories260K trained at 512) against the paper's oracle,
+ * the sliding window with re-computation (every scored token gets a fresh full cache over the
+ * 256 tokens before it): StreamingLLM's claim is that it matches that baseline while keeping
+ * only sinks + a window of cached states. Asserted on a 4000-token text (7.8× the trained
+ * context, 15.6× the cache) with a 2 % margin on perplexity, and per 256-token segment that the
+ * perplexity stays within 3× of the first segment's.
+ *
+ * <p>Why not sinks against no sinks: stories260K has no attention sinks, so on it a window
+ * without sinks scores the same (printed beside it), and a window at original positions is the
+ * same attention as a re-positioned one (RoPE is relative). The oracle comparison fails when
+ * the mechanism is wrong: with re-positioning that moves positions without re-rotating the
+ * kept keys, perplexity past the window is far off the oracle.
  */
 class StreamingPerplexityTest {
     /**
@@ -52,9 +60,23 @@ class StreamingPerplexityTest {
     }
 
     @Test
-    void streamingPerplexityStaysFlatPastTheContext() {
+    void streamingMatchesTheRecomputedSlidingWindowPastTheContext() {
         try (Model model = Model.load(SharedData.path("models/stories260K.gguf"))) {
             int[] text = stories(model, 4000);
+            int from = 512, stride = 16;
+            double[] oracle = denseRecomputed(model, text, 256, from, stride);
+            // token by token, so every scored token sees exactly 4 sinks + 252 recent entries
+            double[] nll = Perplexity.nll(new Session(model, 512, 1, KvSpec.parse("streaming:sinks=4,window=252").newPolicy()), text);
+            double got = 0, want = 0;
+            for (int k = 0; k < oracle.length; k++) {
+                got += nll[from + k * stride - 1];
+                want += oracle[k];
+            }
+            double pplStreaming = Math.exp(got / oracle.length), pplOracle = Math.exp(want / oracle.length);
+            System.out.printf("ppl past the context (%d tokens sampled): streaming %.4f, sliding window with re-computation %.4f%n",
+                    oracle.length, pplStreaming, pplOracle);
+            assertThat(pplStreaming / pplOracle).as("streaming / oracle perplexity").isBetween(0.98, 1.02);
+
             double[] streaming = segments(model, "streaming:sinks=4,window=252", text);
             double[] window = segments(model, "streaming:sinks=0,window=256", text);
             System.out.println("segment ppl, streaming sinks=4 window=252: " + Arrays.toString(round(streaming)));
@@ -70,6 +92,23 @@ class StreamingPerplexityTest {
                 assertThat(p).isFinite().isLessThanOrEqualTo(3 * streaming[0]);
             }
         }
+    }
+
+    /**
+     * NLL of token {@code t} (every {@code stride}-th from {@code from}) by the paper's oracle
+     * baseline, the sliding window with re-computation: a fresh full cache over the
+     * {@code width} tokens before it.
+     */
+    static double[] denseRecomputed(Model model, int[] text, int width, int from, int stride) {
+        int n = (text.length - from + stride - 1) / stride;
+        double[] out = new double[n];
+        for (int k = 0; k < n; k++) {
+            int t = from + k * stride;
+            Session s = new Session(model, 512, 256);
+            float[] logits = s.prefill(Arrays.copyOfRange(text, t - width, t));
+            out[k] = -Perplexity.logSoftmax(logits, text[t]);
+        }
+        return out;
     }
 
     private static double[] round(double[] x) {

@@ -57,17 +57,17 @@ class FidelityTest {
     @Test
     void windowScoresWorseThanSnapKvAtTheSameBudget() {
         FidelityTask task = new FidelityTask(new FidelityTask.Options(TextSource.sample(), 32, 224, "Once upon a time", 0));
-        SweepResult r = Evaluation.sweep(model, SweepConfig.builder(task).spec("window", "h2o", "snapkv").budgets(16, 32).build());
+        SweepResult r = Evaluation.sweep(model, SweepConfig.builder(task).spec("window", "h2o", "snapkv:trigger=decode").budgets(16, 32).build());
         Map<String, CellResult> by = new LinkedHashMap<>();
         for (CellResult c : r.results()) {
             by.put(c.spec(), c);
             System.out.printf("fidelity %-28s kl_mean %.4f  kl_p95 %.4f  top1 %.3f  ppl_delta %+.3f  entries/head %.1f%n", c.spec(),
                     c.metric("kl_mean"), c.metric("kl_p95"), c.metric("top1"), c.metric("ppl_delta"), c.kv().entriesPerHead());
         }
-        CellResult window = by.get("window:budget=32"), snap = by.get("snapkv:budget=32,window=8");
+        CellResult window = by.get("window:budget=32"), snap = by.get("snapkv:trigger=decode,budget=32,window=8");
         assertThat(window.metric("kl_mean")).isGreaterThan(1.3 * snap.metric("kl_mean"));
         assertThat(window.metric("top1")).isLessThan(snap.metric("top1") - 0.02);
-        assertThat(by.get("window:budget=16").metric("kl_mean")).isGreaterThan(by.get("snapkv:budget=16,window=4").metric("kl_mean"));
+        assertThat(by.get("window:budget=16").metric("kl_mean")).isGreaterThan(by.get("snapkv:trigger=decode,budget=16,window=4").metric("kl_mean"));
         // and compression costs something at all
         assertThat(window.metric("kl_mean")).isPositive();
         assertThat(window.metric("top1")).isLessThan(1.0);

@@ -19,18 +19,23 @@ import java.util.regex.Pattern;
 public final class ToolGrammar {
     private static final Pattern RULE = Pattern.compile("(?m)^([A-Za-z0-9_-]+)\\s*::=");
 
+    /** The bound on the calls of one reply that callers use when parallel calls are allowed. */
+    public static final int MAX_PARALLEL_CALLS = 16;
+
     private ToolGrammar() {
     }
 
     /**
-     * @param parallel whether a reply may hold several calls (OpenAI's {@code parallel_tool_calls})
+     * @param maxCalls how many calls a reply may hold: 1 when OpenAI's {@code parallel_tool_calls} is
+     *                 false, else e.g. {@link #MAX_PARALLEL_CALLS} (a bound, so a model that keeps calling stops)
      * @return the grammar, or null for {@link ToolChoice#NONE}
      * @throws IllegalArgumentException when {@code tools} is empty or a named function is not among them
      */
-    public static Grammar of(ToolCallFormat format, List<Tool> tools, ToolChoice choice, boolean parallel) {
+    public static Grammar of(ToolCallFormat format, List<Tool> tools, ToolChoice choice, int maxCalls) {
         Objects.requireNonNull(format, "format");
         Objects.requireNonNull(choice, "choice");
         if (choice.mode() == ToolChoice.Mode.NONE) return null;
+        if (maxCalls < 1) throw new IllegalArgumentException("maxCalls must be at least 1, got " + maxCalls);
         if (tools.isEmpty()) throw new IllegalArgumentException("tool_choice '" + choice.mode().name().toLowerCase() + "' needs at least one tool");
         List<Tool> callable = tools;
         if (choice.mode() == ToolChoice.Mode.NAMED) {
@@ -40,14 +45,14 @@ public final class ToolGrammar {
                         + tools.stream().map(Tool::name).toList());
             }
         }
-        Grammar g = Grammar.parse(gbnf(format, callable, parallel));
+        Grammar g = Grammar.parse(gbnf(format, callable, maxCalls));
         return choice.forcesCall() ? g : g.triggeredBy(format.triggers());
     }
 
     /** The grammar's GBNF text. */
-    static String gbnf(ToolCallFormat format, List<Tool> tools, boolean parallel) {
+    static String gbnf(ToolCallFormat format, List<Tool> tools, int maxCalls) {
         StringBuilder sb = new StringBuilder();
-        String calls = parallel ? "call (%s call)*" : "call";
+        String calls = maxCalls > 1 ? "call (%s call){0," + (maxCalls - 1) + "}" : "call";
         sb.append("root ::= ").append(switch (format) {
             case HERMES -> calls.formatted("\"\\n\"?").replace("call", "tagged");
             case LLAMA3 -> "call";

@@ -138,7 +138,32 @@ def with_fallback(messages, tools, role):
     return out
 
 
-def render(template, messages, tools, gen, bos, eos, extra, reads_tools=True):
+def calls_as_text(messages):
+    """Winnow's fallback (ToolPrompt) for a template that never reads `tool_calls`: an assistant
+    turn's calls become Hermes-format text, and consecutive tool results one user message of
+    <tool_response> blocks."""
+    out = []
+    for m in messages:
+        if m.get("tool_calls"):
+            text = "\n".join("<tool_call>\n" + json.dumps({"name": c["function"]["name"], "arguments": c["function"]["arguments"]},
+                                                         ensure_ascii=False) + "\n</tool_call>" for c in m["tool_calls"])
+            out.append({"role": "assistant", "content": (m["content"] + "\n" if m.get("content") else "") + text})
+        elif m["role"] == "tool":
+            block = "<tool_response>\n" + (m["content"] or "") + "\n</tool_response>"
+            if out and out[-1].get("tool_results"):
+                out[-1]["content"] += "\n" + block
+            else:
+                out.append({"role": "user", "content": block, "tool_results": True})
+        else:
+            out.append(copy.deepcopy(m))
+    for m in out:
+        m.pop("tool_results", None)
+    return out
+
+
+def render(template, messages, tools, gen, bos, eos, extra, reads_tools=True, reads_calls=True):
+    if not reads_calls:
+        messages = calls_as_text(messages)
     if tools and not reads_tools:
         try:
             return render(template, with_fallback(messages, tools, "system"), [], gen, bos, eos, extra)
@@ -187,6 +212,7 @@ def main():
             source = f.read()
         template = env.from_string(source)
         reads_tools = "tools" in source
+        reads_calls = "tool_calls" in source
         bos, eos = SPECIAL[name]
         results = []
         for case, messages, tools, gen in cases():
@@ -194,13 +220,13 @@ def main():
             entry = {"case": case, "bos_token": bos, "eos_token": eos, "add_generation_prompt": gen,
                      "extra": extra, "messages": messages, "tools": tools}
             try:
-                entry["expected"] = render(template, messages, tools, gen, bos, eos, extra, reads_tools)
+                entry["expected"] = render(template, messages, tools, gen, bos, eos, extra, reads_tools, reads_calls)
             except Exception as e:
                 # Templates that concatenate the arguments want them as a string (llama.cpp retries
                 # the same way); if that fails too, the Java renderer must fail as well.
                 try:
                     as_strings = string_arguments(messages)
-                    entry["expected"] = render(template, as_strings, tools, gen, bos, eos, extra, reads_tools)
+                    entry["expected"] = render(template, as_strings, tools, gen, bos, eos, extra, reads_tools, reads_calls)
                     entry["arguments"] = "string"
                 except Exception:
                     entry["error"] = type(e).__name__ + ": " + str(e)

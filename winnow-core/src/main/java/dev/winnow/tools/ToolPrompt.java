@@ -39,6 +39,7 @@ public final class ToolPrompt {
      */
     public static String render(ChatTemplate template, List<? extends Map<String, ?>> messages, List<Tool> tools,
                                 boolean addGenerationPrompt) {
+        if (!template.source().contains("tool_calls")) messages = callsAsText(messages);
         try {
             return renderOnce(template, messages, tools, addGenerationPrompt);
         } catch (TemplateException e) {
@@ -71,6 +72,43 @@ public final class ToolPrompt {
         } catch (TemplateException e) {
             return template.renderMessages(beforeFirstUserText(messages, text), addGenerationPrompt, vars); // no system role
         }
+    }
+
+    /**
+     * For a template that never reads {@code tool_calls}: each assistant turn's calls as Hermes
+     * {@code <tool_call>} text, consecutive tool results as one user message of
+     * {@code <tool_response>} blocks (so roles still alternate).
+     */
+    static List<Map<String, Object>> callsAsText(List<? extends Map<String, ?>> messages) {
+        List<Map<String, Object>> out = new ArrayList<>();
+        boolean lastWasResults = false;
+        for (Map<String, ?> m : messages) {
+            if (m.get("tool_calls") instanceof List<?> calls && !calls.isEmpty()) {
+                StringBuilder sb = new StringBuilder();
+                Object c = m.get("content");
+                if (c != null && !c.toString().isEmpty()) sb.append(c).append('\n');
+                for (int i = 0; i < calls.size(); i++) {
+                    Map<?, ?> f = calls.get(i) instanceof Map<?, ?> call && call.get("function") instanceof Map<?, ?> fn ? fn : Map.of();
+                    Map<String, Object> shown = new LinkedHashMap<>();
+                    shown.put("name", f.get("name"));
+                    shown.put("arguments", f.get("arguments"));
+                    if (i > 0) sb.append('\n');
+                    sb.append("<tool_call>\n").append(json(shown, false)).append("\n</tool_call>");
+                }
+                out.add(ToolMessages.text("assistant", sb.toString()));
+                lastWasResults = false;
+            } else if ("tool".equals(m.get("role"))) {
+                Object c = m.get("content");
+                String block = "<tool_response>\n" + (c == null ? "" : c) + "\n</tool_response>";
+                if (lastWasResults) out.getLast().put("content", out.getLast().get("content") + "\n" + block);
+                else out.add(ToolMessages.text("user", block));
+                lastWasResults = true;
+            } else {
+                out.add(new LinkedHashMap<>(m));
+                lastWasResults = false;
+            }
+        }
+        return out;
     }
 
     private static String fallbackText(List<Object> tools) {

@@ -149,6 +149,35 @@ class ToolCallingSdkTest {
         }
     }
 
+    /** The SDK's typed structured output: the schema generated from a class, the reply parsed into it. */
+    public static class Pet {
+        public String name;
+        public int legs;
+    }
+
+    @Test
+    void typedStructuredOutput() {
+        var params = ChatCompletionCreateParams.builder().model(server.server.modelId()).addUserMessage("Describe a pet.")
+                .temperature(1.0).seed(3L).maxCompletionTokens(300).responseFormat(Pet.class).build();
+        var c = client.chat().completions().create(params);
+        Pet pet = c.choices().getFirst().message().content().orElseThrow();
+        assertThat(pet.name).isNotNull();
+    }
+
+    @Test
+    void autoLetsTheStoryModelAnswerInText() throws Exception {
+        ChatCompletionCreateParams params = withTools(chat("Once upon a time", 2)).temperature(0.0).maxCompletionTokens(24).build();
+        ChatCompletion whole = client.chat().completions().create(params);
+        assertThat(whole.choices().getFirst().message().toolCalls().orElse(List.of())).isEmpty();
+        String text = whole.choices().getFirst().message().content().orElseThrow();
+        assertThat(text).isNotEmpty();
+        StringBuilder streamed = new StringBuilder();
+        try (StreamResponse<ChatCompletionChunk> s = client.chat().completions().createStreaming(params)) {
+            s.stream().forEach(ch -> ch.choices().forEach(c -> c.delta().content().ifPresent(streamed::append)));
+        }
+        assertThat(streamed.toString()).isEqualTo(text);
+    }
+
     @Test
     void requiredToolCallsNonStreamed() throws Exception {
         Set<String> ids = new HashSet<>();

@@ -1,12 +1,18 @@
 package dev.winnow.langchain4j;
 
 import dev.langchain4j.model.ModelProvider;
+import dev.langchain4j.model.chat.Capability;
 import dev.langchain4j.model.chat.listener.ChatModelListener;
 import dev.langchain4j.model.chat.request.ChatRequest;
 import dev.langchain4j.model.chat.request.ChatRequestParameters;
 import dev.langchain4j.model.chat.response.ChatResponse;
+import dev.winnow.generate.GenerationParams;
 import dev.winnow.generate.TokenListener;
+import dev.winnow.grammar.JsonSchema;
+import dev.winnow.tools.Tool;
+import dev.winnow.tools.ToolGrammar;
 import java.util.List;
+import java.util.Set;
 
 /** What both Winnow chat models share: the engine, default parameters, listeners, seed. */
 abstract class WinnowModelBase implements AutoCloseable {
@@ -14,19 +20,31 @@ abstract class WinnowModelBase implements AutoCloseable {
     private final ChatRequestParameters defaults;
     private final List<ChatModelListener> listeners;
     private final long seed;
+    private final int maxToolCalls;
 
     WinnowModelBase(WinnowModelBuilder<?> b) {
         this.defaults = b.parameters();
         this.listeners = List.copyOf(b.listeners);
         this.seed = b.seed;
+        this.maxToolCalls = b.parallelToolCalls ? ToolGrammar.MAX_PARALLEL_CALLS : 1;
         this.engine = b.engine();
     }
 
     /** Runs a request (its parameters already defaulted by {@code chat}), streaming text to {@code listener}. */
     ChatResponse run(ChatRequest request, TokenListener listener) {
-        WinnowEngine.Result result = engine.run(request.parameters().modelName(), Requests.messages(request),
-                Requests.params(request.parameters(), seed), listener);
+        ChatRequestParameters p = request.parameters();
+        List<Tool> tools = Requests.tools(p);
+        JsonSchema format = Requests.responseFormat(p);
+        GenerationParams params = Requests.params(p, seed);
+        if (format != null) params = params.toBuilder().responseFormat(format).build();
+        WinnowEngine.Result result = engine.run(p.modelName(), Requests.messages(request), tools,
+                Requests.toolChoice(p, tools), maxToolCalls, params, listener);
         return Requests.response(result, engine.modelName());
+    }
+
+    /** Structured output is constrained by a grammar, so JSON-schema response formats are native. */
+    public Set<Capability> supportedCapabilities() {
+        return Set.of(Capability.RESPONSE_FORMAT_JSON_SCHEMA);
     }
 
     public ChatRequestParameters defaultRequestParameters() {

@@ -134,6 +134,11 @@ public final class WinnowEngine implements AutoCloseable {
         return new Result(g, reused + ids.length, tools.isEmpty() ? null : new ToolCallParser(format).parse(g.text()));
     }
 
+    /** The tool-call format of the current model's chat template. */
+    public synchronized ToolCallFormat toolFormat() {
+        return ToolCallFormat.forTemplate(template.source());
+    }
+
     public synchronized String modelName() {
         return modelName;
     }

@@ -10,6 +10,9 @@ import dev.winnow.generate.GenerationParams;
 import dev.winnow.generate.TokenListener;
 import dev.winnow.grammar.JsonSchema;
 import dev.winnow.tools.Tool;
+import dev.winnow.tools.ToolCallParser;
+import dev.winnow.tools.ToolCallStream;
+import dev.winnow.tools.ToolChoice;
 import dev.winnow.tools.ToolGrammar;
 import java.util.List;
 import java.util.Set;
@@ -37,8 +40,23 @@ abstract class WinnowModelBase implements AutoCloseable {
         JsonSchema format = Requests.responseFormat(p);
         GenerationParams params = Requests.params(p, seed);
         if (format != null) params = params.toBuilder().responseFormat(format).build();
-        WinnowEngine.Result result = engine.run(p.modelName(), Requests.messages(request), tools,
-                Requests.toolChoice(p, tools), maxToolCalls, params, listener);
+        ToolChoice choice = Requests.toolChoice(p, tools);
+        ToolCallStream calls = null;
+        TokenListener out = listener;
+        if (choice.mode() != ToolChoice.Mode.NONE && listener != TokenListener.NONE) {
+            // text goes out until a call may be starting; a call's text never reaches the listener
+            ToolCallStream s = new ToolCallStream(new ToolCallParser(engine.toolFormat()), choice.forcesCall());
+            calls = s;
+            out = text -> {
+                String t = s.accept(text);
+                if (!t.isEmpty()) listener.onText(t);
+            };
+        }
+        WinnowEngine.Result result = engine.run(p.modelName(), Requests.messages(request), tools, choice, maxToolCalls, params, out);
+        if (calls != null) {
+            String rest = calls.finish().unsentContent();
+            if (!rest.isEmpty()) listener.onText(rest);
+        }
         return Requests.response(result, engine.modelName());
     }
 

@@ -77,6 +77,36 @@ class WinnowToolsTest {
     }
 
     @Test
+    void streamedToolCallReachesOnlyTheCompleteResponse() throws Exception {
+        try (WinnowStreamingChatModel streaming = WinnowStreamingChatModel.builder().modelPath(Stories.stories()).temperature(1.0)
+                .seed(6).maxOutputTokens(1200).contextLength(2048).threads(1).parallelToolCalls(false).build()) {
+            StringBuilder partial = new StringBuilder();
+            java.util.concurrent.CompletableFuture<ChatResponse> done = new java.util.concurrent.CompletableFuture<>();
+            streaming.chat(ChatRequest.builder().messages(UserMessage.from("Weather in Rome?")).toolSpecifications(FORECAST)
+                    .toolChoice(ToolChoice.REQUIRED).build(), new dev.langchain4j.model.chat.response.StreamingChatResponseHandler() {
+                @Override
+                public void onPartialResponse(String text) {
+                    partial.append(text);
+                }
+
+                @Override
+                public void onCompleteResponse(ChatResponse r) {
+                    done.complete(r);
+                }
+
+                @Override
+                public void onError(Throwable e) {
+                    done.completeExceptionally(e);
+                }
+            });
+            ChatResponse r = done.get(120, java.util.concurrent.TimeUnit.SECONDS);
+            assertThat(partial.toString()).isEmpty();
+            assertThat(r.aiMessage().toolExecutionRequests()).singleElement()
+                    .satisfies(c -> assertThat(JSON.readTree(c.arguments()).get("city").asText()).isIn("Oslo", "Rome", "Lima"));
+        }
+    }
+
+    @Test
     void aiServiceReturnsATypedValue() {
         // AI Services sends the record's schema (all properties optional) as the response format
         PetWriter writer = AiServices.create(PetWriter.class, model);

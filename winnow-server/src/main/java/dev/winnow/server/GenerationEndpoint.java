@@ -6,6 +6,7 @@ import dev.winnow.generate.StopReason;
 import dev.winnow.model.ModelConfig;
 import dev.winnow.tools.ToolCall;
 import dev.winnow.tools.ToolCallParser;
+import dev.winnow.tools.ToolCallStream;
 import io.helidon.http.HeaderNames;
 import io.helidon.http.Status;
 import io.helidon.webserver.http.ServerRequest;

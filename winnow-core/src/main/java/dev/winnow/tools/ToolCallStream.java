@@ -1,6 +1,5 @@
-package dev.winnow.server;
+package dev.winnow.tools;
 
-import dev.winnow.tools.ToolCallParser;
 import java.util.List;
 
 /**
@@ -9,21 +8,22 @@ import java.util.List;
  * generated so far, is held back); from a call on, everything is held until the end, when
  * {@link #finish} parses the whole reply. Under a forced tool choice everything is held.
  */
-final class ToolCallStream {
+public final class ToolCallStream {
     private final ToolCallParser parser;
     private final List<String> triggers;
     private final StringBuilder all = new StringBuilder();
     private int sent;
     private boolean holding;
 
-    ToolCallStream(ToolCallParser parser, boolean forced) {
+    /** @param forced the tool choice forces a call: nothing is content */
+    public ToolCallStream(ToolCallParser parser, boolean forced) {
         this.parser = parser;
         this.triggers = parser.format().triggers();
         this.holding = forced;
     }
 
     /** Takes the next piece of generated text; returns the content that can be sent now (maybe ""). */
-    String accept(String text) {
+    public String accept(String text) {
         all.append(text);
         if (holding) return "";
         int at = -1;
@@ -62,13 +62,14 @@ final class ToolCallStream {
      * The parsed reply and the content not sent yet: with calls, nothing more (text around the
      * calls that was held back is dropped); without calls, the held text.
      */
-    Result finish() {
+    public Result finish() {
         ToolCallParser.Reply reply = parser.parse(all.toString());
         String rest = reply.hasCalls() ? "" : all.substring(sent);
         sent = all.length();
         return new Result(reply, rest);
     }
 
-    record Result(ToolCallParser.Reply reply, String unsentContent) {
+    /** The parsed reply and the content not sent yet. */
+    public record Result(ToolCallParser.Reply reply, String unsentContent) {
     }
 }

@@ -1,9 +1,7 @@
-package dev.winnow.server;
+package dev.winnow.tools;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.winnow.tools.ToolCallFormat;
-import dev.winnow.tools.ToolCallParser;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 

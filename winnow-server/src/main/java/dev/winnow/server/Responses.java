@@ -128,31 +128,31 @@ final class Responses {
      */
     ObjectNode toolCallChunk(int index, ToolCall call) {
         ObjectNode o = head(true);
-        ObjectNode c = o.putArray("choices").addObject();
-        c.put("index", 0);
-        ObjectNode t = c.putObject("delta").putArray("tool_calls").addObject();
-        t.put("index", index);
+        ObjectNode t = toolCallDelta(o, index);
         t.put("id", call.id());
         t.put("type", "function");
         ObjectNode fn = t.putObject("function");
         fn.put("name", call.name());
         fn.put("arguments", "");
-        c.putNull("logprobs");
-        c.putNull("finish_reason");
         return o;
     }
 
     /** A piece of a streamed call's arguments. */
     ObjectNode toolArgumentsChunk(int index, String arguments) {
         ObjectNode o = head(true);
-        ObjectNode c = o.putArray("choices").addObject();
+        toolCallDelta(o, index).putObject("function").put("arguments", arguments);
+        return o;
+    }
+
+    /** Adds a choice whose delta holds one tool call with this index; returns the call object. */
+    private static ObjectNode toolCallDelta(ObjectNode chunk, int index) {
+        ObjectNode c = chunk.putArray("choices").addObject();
         c.put("index", 0);
         ObjectNode t = c.putObject("delta").putArray("tool_calls").addObject();
         t.put("index", index);
-        t.putObject("function").put("arguments", arguments);
         c.putNull("logprobs");
         c.putNull("finish_reason");
-        return o;
+        return t;
     }
 
     /** The chunk with the finish reason (and the {@code winnow} object). */

@@ -204,15 +204,8 @@ class ToolCallingSdkTest {
                     .toolChoice(ChatCompletionNamedToolChoice.builder()
                             .function(ChatCompletionNamedToolChoice.Function.builder().name("search_flights").build()).build())
                     .parallelToolCalls(false).build();
-            ChatCompletionAccumulator acc = ChatCompletionAccumulator.create();
             List<ChatCompletionChunk> chunks = new ArrayList<>();
-            try (StreamResponse<ChatCompletionChunk> s = client.chat().completions().createStreaming(params)) {
-                s.stream().forEach(ch -> {
-                    chunks.add(ch);
-                    acc.accumulate(ch);
-                });
-            }
-            ChatCompletion c = acc.chatCompletion();
+            ChatCompletion c = streamed(params, chunks);
             ChatCompletion.Choice choice = c.choices().getFirst();
             assertThat(choice.finishReason().asString()).isEqualTo("tool_calls");
             List<ChatCompletionMessageToolCall> calls = choice.message().toolCalls().orElseThrow();
@@ -233,15 +226,8 @@ class ToolCallingSdkTest {
                 .toolChoice(ChatCompletionNamedToolChoice.builder()
                         .function(ChatCompletionNamedToolChoice.Function.builder().name("get_weather").build()).build())
                 .maxCompletionTokens(3000).build();
-        ChatCompletionAccumulator acc = ChatCompletionAccumulator.create();
         List<ChatCompletionChunk> chunks = new ArrayList<>();
-        try (StreamResponse<ChatCompletionChunk> s = client.chat().completions().createStreaming(params)) {
-            s.stream().forEach(ch -> {
-                chunks.add(ch);
-                acc.accumulate(ch);
-            });
-        }
-        ChatCompletion streamed = acc.chatCompletion();
+        ChatCompletion streamed = streamed(params, chunks);
         assertThat(streamed.choices().getFirst().finishReason().asString()).as(streamed.toString()).isEqualTo("tool_calls");
         List<ChatCompletionMessageToolCall> calls = streamed.choices().getFirst().message().toolCalls().orElseThrow();
         assertThat(calls).hasSizeBetween(2, ToolGrammar.MAX_PARALLEL_CALLS);
@@ -253,6 +239,18 @@ class ToolCallingSdkTest {
         assertThat(calls).extracting(c -> c.asFunction().function().name() + c.asFunction().function().arguments())
                 .containsExactlyElementsOf(wholeCalls.stream().map(c -> c.asFunction().function().name() + c.asFunction().function().arguments()).toList());
         assertDeltaShapes(chunks, calls.size());
+    }
+
+    /** Streams the request into the SDK's accumulator (the chunks go to {@code chunks}); returns its completion. */
+    private static ChatCompletion streamed(ChatCompletionCreateParams params, List<ChatCompletionChunk> chunks) {
+        ChatCompletionAccumulator acc = ChatCompletionAccumulator.create();
+        try (StreamResponse<ChatCompletionChunk> s = client.chat().completions().createStreaming(params)) {
+            s.stream().forEach(ch -> {
+                chunks.add(ch);
+                acc.accumulate(ch);
+            });
+        }
+        return acc.chatCompletion();
     }
 
     /** id, type and name only in the first delta of each call; one index per call, 0..n-1; never a null id. */

@@ -53,7 +53,11 @@ record StructuredOutput(List<Tool> tools, ToolChoice choice, int maxCalls, JsonS
     Grammar grammar(ToolCallFormat format) {
         if (responseFormat != null) return responseFormat.grammar();
         if (tools.isEmpty()) return null;
-        return ToolGrammar.of(format, tools, choice, maxCalls);
+        try {
+            return ToolGrammar.of(format, tools, choice, maxCalls);
+        } catch (GrammarException e) {
+            throw ApiException.invalid("tools", "the tools' parameter schemas do not make a usable grammar: " + e.getMessage());
+        }
     }
 
     /** The parser of the reply's calls, or null when no calls are expected. */

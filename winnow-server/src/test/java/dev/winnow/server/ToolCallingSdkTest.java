@@ -125,6 +125,17 @@ class ToolCallingSdkTest {
     }
 
     @Test
+    void textCompletionWithJsonSchema() throws Exception {
+        String body = "{\"prompt\": \"Once upon a time\", \"max_tokens\": 300, \"temperature\": 1, \"seed\": 4, "
+                + "\"response_format\": {\"type\": \"json_schema\", \"json_schema\": {\"name\": \"p\", \"schema\": " + PERSON + "}}}";
+        var r = server.post("/v1/completions", body);
+        assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+        JsonNode choice = JSON.readTree(r.body()).get("choices").get(0);
+        assertThat(choice.get("finish_reason").asText()).isEqualTo("stop");
+        assertValid(PERSON, choice.get("text").asText());
+    }
+
+    @Test
     void jsonObjectOutputIsAnObject() throws Exception {
         // stories260K writes stories into the keys and never closes an object: each reply, cut at
         // max tokens, must still be the beginning of one JSON object

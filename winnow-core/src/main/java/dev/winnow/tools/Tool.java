@@ -19,6 +19,7 @@ public final class Tool {
     private final String name;
     private final String description;
     private final Object parameters;
+    private final Object declared;
     private final JsonSchema schema;
 
     private Tool(String name, String description, Object parameters) {
@@ -27,10 +28,19 @@ public final class Tool {
             throw new IllegalArgumentException("tool name '" + name + "' must be 1-64 characters of a-z, A-Z, 0-9, _, . or -");
         }
         this.description = description;
-        this.parameters = parameters == null ? Map.of("type", "object", "properties", Map.of()) : parameters;
-        if (!(this.parameters instanceof Map<?, ?>)) {
+        if (parameters == null) parameters = Map.of("type", "object", "properties", Map.of());
+        this.declared = parameters;
+        if (!(parameters instanceof Map<?, ?> given)) {
             throw new IllegalArgumentException("tool '" + name + "': parameters must be a JSON schema object");
         }
+        if (!given.containsKey("type") && (given.isEmpty() || given.containsKey("properties"))) {
+            // {} or properties without a type (as clients send them): the arguments are still an object
+            Map<Object, Object> withType = new LinkedHashMap<>();
+            withType.put("type", "object");
+            withType.putAll(given);
+            parameters = withType;
+        }
+        this.parameters = parameters;
         try {
             @SuppressWarnings("unchecked")
             Map<String, ?> m = (Map<String, ?>) this.parameters;
@@ -67,7 +77,7 @@ public final class Tool {
         return description;
     }
 
-    /** The arguments' JSON schema, parsed. */
+    /** The arguments' JSON schema, parsed ({@code "type": "object"} added when it had no type). */
     public Object parameters() {
         return parameters;
     }
@@ -82,7 +92,7 @@ public final class Tool {
         Map<String, Object> f = new LinkedHashMap<>();
         f.put("name", name);
         if (description != null) f.put("description", description);
-        f.put("parameters", JsonValues.plain(parameters));
+        f.put("parameters", JsonValues.plain(declared)); // as declared: the prompt shows what the client sent
         Map<String, Object> t = new LinkedHashMap<>();
         t.put("type", "function");
         t.put("function", f);

@@ -111,6 +111,16 @@ class ToolCallGenerationTest extends OnStoriesModel {
     }
 
     @Test
+    void argumentsAreAlwaysAnObject() {
+        for (String params : new String[] {"{}", "{\"properties\":{\"a\":{\"type\":\"integer\"}}}", null}) {
+            Grammar g = ToolGrammar.of(ToolCallFormat.LLAMA3, List.of(Tool.of("f", null, params)), ToolChoice.REQUIRED, 1);
+            assertThat(g.matches("{\"name\": \"f\", \"parameters\": {}}")).as(params).isTrue();
+            assertThat(g.matches("{\"name\": \"f\", \"parameters\": 5}")).as(params).isFalse();
+            assertThat(g.matches("{\"name\": \"f\", \"parameters\": []}")).as(params).isFalse();
+        }
+    }
+
+    @Test
     void namedFunctionMustBeATool() {
         assertThatThrownBy(() -> ToolGrammar.of(ToolCallFormat.HERMES, TOOLS, ToolChoice.named("nope"), 1))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("'nope'").hasMessageContaining("get_weather");

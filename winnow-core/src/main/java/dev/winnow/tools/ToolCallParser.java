@@ -79,11 +79,24 @@ public final class ToolCallParser {
         return calls.isEmpty() ? null : content.toString().strip();
     }
 
-    /** The whole reply is one or more call objects (separated by {@code ;} or whitespace). */
+    /**
+     * One or more call objects (separated by {@code ;} or whitespace) that run to the end of the
+     * reply, from its start or from the first {@code {"name"} (what the lazy grammar triggers on);
+     * text before them is the content.
+     */
     private String llama3(String text, List<ToolCall> calls) {
         String t = text.strip();
         if (t.startsWith(PYTHON_TAG)) t = t.substring(PYTHON_TAG.length()).strip();
         int at = 0;
+        if (!t.startsWith("{")) {
+            at = -1;
+            for (String trigger : format.triggers()) {
+                int i = t.indexOf(trigger);
+                if (i >= 0 && (at < 0 || i < at)) at = i;
+            }
+            if (at < 0) return null;
+        }
+        String content = t.substring(0, at).strip();
         while (at < t.length()) {
             int end = JsonScan.end(t, at);
             if (end < 0 || t.charAt(at) != '{') return null;
@@ -93,7 +106,7 @@ public final class ToolCallParser {
             at = JsonScan.skipWs(t, end);
             if (at < t.length() && t.charAt(at) == ';') at = JsonScan.skipWs(t, at + 1);
         }
-        return calls.isEmpty() ? null : "";
+        return calls.isEmpty() ? null : content;
     }
 
     /**

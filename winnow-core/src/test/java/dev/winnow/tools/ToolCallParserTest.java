@@ -50,6 +50,8 @@ class ToolCallParserTest {
         String two = "{\"name\": \"search_flights\", \"parameters\": " + NESTED + "}";
         assertCalls(parser(ToolCallFormat.LLAMA3).parse(one + "; " + two), "");
         assertCalls(parser(ToolCallFormat.LLAMA3).parse("<|python_tag|>" + one + "\n" + two), "");
+        // after text, from the first {"name" (where the lazy grammar starts)
+        assertCalls(parser(ToolCallFormat.LLAMA3).parse("Checking. " + one + "; " + two), "Checking.");
     }
 
     @Test
@@ -79,7 +81,8 @@ class ToolCallParserTest {
         "HERMES|<tool_call>{\"name\": \"a\", \"arguments\": {}}</tool_call><tool_call>not json</tool_call>",
         "HERMES|Once upon a time there was a frog.",
         "LLAMA3|{\"name\": \"get_weather\", \"parameters\": {\"city\": \"Paris\"}} because",
-        "LLAMA3|The answer is {\"name\": \"x\", \"parameters\": {}}",
+        "LLAMA3|The answer is {\"name\": \"x\"}",
+        "LLAMA3|The answer is {\"name\": \"x\", \"parameters\": {}} or not",
         "LLAMA3|{\"name\": \"get_weather\", \"parameters\": {\"city\": }}",
         "MISTRAL|[TOOL_CALLS][{\"name\": \"get_weather\", \"arguments\": {}}",
         "MISTRAL|[TOOL_CALLS]{\"name\": \"get_weather\", \"arguments\": {}}",

@@ -117,6 +117,11 @@ public final class ChatTemplate {
         return source;
     }
 
+    /** The clock {@code strftime_now} reads. */
+    public Clock clock() {
+        return clock;
+    }
+
     public Optional<String> bosToken() {
         return Optional.ofNullable(bosToken);
     }

@@ -8,13 +8,19 @@ import dev.winnow.generate.TokenListener;
 import dev.winnow.hub.HubCache;
 import dev.winnow.kv.policy.KvSpec;
 import dev.winnow.model.Model;
-import dev.winnow.template.ChatMessage;
 import dev.winnow.template.ChatTemplate;
+import dev.winnow.tools.Tool;
+import dev.winnow.tools.ToolCallFormat;
+import dev.winnow.tools.ToolCallParser;
+import dev.winnow.tools.ToolChoice;
+import dev.winnow.tools.ToolGrammar;
+import dev.winnow.tools.ToolPrompt;
 import dev.winnow.tensor.Parallel;
 import dev.winnow.tokenizer.Tokenizer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 
 /**
  * One loaded model, its session and the conversation its KV cache holds; what both chat models
@@ -69,17 +75,35 @@ public final class WinnowEngine implements AutoCloseable {
         held = null;
     }
 
-    /** What one request produced. */
-    record Result(Generation generation, int promptTokens) {
+    /** What one request produced; {@code toolCalls} is the parsed reply when tools were offered, else null. */
+    record Result(Generation generation, int promptTokens, ToolCallParser.Reply toolCalls) {
     }
 
     /**
      * Runs one request: switches model when {@code requestedModel} names another, renders the
      * messages, feeds what the cache lacks and generates (text streamed to {@code listener}).
      */
-    synchronized Result run(String requestedModel, List<ChatMessage> messages, GenerationParams params, TokenListener listener) {
+    synchronized Result run(String requestedModel, List<Map<String, Object>> messages, GenerationParams params, TokenListener listener) {
+        return run(requestedModel, messages, List.of(), ToolChoice.NONE, 1, params, listener);
+    }
+
+    /**
+     * Runs one request that may call {@code tools}: the template renders them ({@link ToolPrompt}),
+     * the grammar of the template's call format constrains the calls ({@link ToolGrammar}) and the
+     * reply is parsed into calls.
+     *
+     * @param maxCalls calls one reply may make (1: no parallel calls)
+     */
+    synchronized Result run(String requestedModel, List<Map<String, Object>> messages, List<Tool> tools, ToolChoice choice,
+                            int maxCalls, GenerationParams params, TokenListener listener) {
         if (requestedModel != null && !requestedModel.equals(modelName)) load(requestedModel);
-        String full = template.render(messages, true);
+        if (choice.mode() == ToolChoice.Mode.NONE) tools = List.of();
+        ToolCallFormat format = ToolCallFormat.forTemplate(template.source());
+        if (!tools.isEmpty()) {
+            if (params.grammar() != null) throw new IllegalArgumentException("a response format cannot be combined with tools");
+            params = params.toBuilder().grammar(ToolGrammar.of(format, tools, choice, maxCalls)).build();
+        }
+        String full = ToolPrompt.render(template, messages, tools, true);
         String delta;
         boolean reuse = held != null && session.position() > 0 && full.startsWith(held);
         if (reuse) {
@@ -107,7 +131,12 @@ public final class WinnowEngine implements AutoCloseable {
         } else if (g.stopReason() == StopReason.MAX_TOKENS) {
             held = full + g.text();
         }
-        return new Result(g, reused + ids.length);
+        return new Result(g, reused + ids.length, tools.isEmpty() ? null : new ToolCallParser(format).parse(g.text()));
+    }
+
+    /** The tool-call format of the current model's chat template. */
+    public synchronized ToolCallFormat toolFormat() {
+        return ToolCallFormat.forTemplate(template.source());
     }
 
     public synchronized String modelName() {

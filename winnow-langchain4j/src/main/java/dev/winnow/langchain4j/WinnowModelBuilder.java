@@ -19,6 +19,7 @@ public abstract class WinnowModelBuilder<B extends WinnowModelBuilder<B>> {
     Integer contextLength;
     int batchSize = dev.winnow.generate.Session.DEFAULT_BATCH;
     long seed = 42;
+    boolean parallelToolCalls = true;
     final DefaultChatRequestParameters.Builder<?> defaults = ChatRequestParameters.builder();
     ChatRequestParameters overrides;
     final List<ChatModelListener> listeners = new ArrayList<>();
@@ -48,6 +49,8 @@ public abstract class WinnowModelBuilder<B extends WinnowModelBuilder<B>> {
 
     /** Sampling seed: the same seed, request and conversation give the same reply. */
     public B seed(long s) { seed = s; return self(); }
+    /** Whether one reply may make several tool calls (default true, at most {@code ToolGrammar.MAX_PARALLEL_CALLS}). */
+    public B parallelToolCalls(boolean v) { parallelToolCalls = v; return self(); }
 
     public B temperature(Double v) { defaults.temperature(v); return self(); }
 

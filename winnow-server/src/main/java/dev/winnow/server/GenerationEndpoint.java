@@ -4,6 +4,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.winnow.generate.StopReason;
 import dev.winnow.model.ModelConfig;
+import dev.winnow.tools.ToolCall;
+import dev.winnow.tools.ToolCallParser;
+import dev.winnow.tools.ToolCallStream;
 import io.helidon.http.HeaderNames;
 import io.helidon.http.Status;
 import io.helidon.webserver.http.ServerRequest;
@@ -76,7 +79,9 @@ final class GenerationEndpoint {
                 }
                 case Job.Failed f -> throw f.error();
                 case Job.Finished f -> {
-                    ObjectNode o = responses.complete(f, lps, job.request.prompt().length);
+                    ToolCallParser calls = job.request.toolCalls();
+                    ObjectNode o = responses.complete(f, lps, job.request.prompt().length,
+                            calls == null ? null : calls.parse(f.generation().text()));
                     res.header(HeaderNames.CONTENT_TYPE, "application/json");
                     res.send(Json.bytes(o));
                     return;
@@ -95,12 +100,15 @@ final class GenerationEndpoint {
         try (OutputStream out = res.outputStream()) {
             if (request.chat()) send(out, responses.roleChunk());
             int offset = 0;
+            ToolCallStream calls = request.toolCalls() == null ? null
+                    : new ToolCallStream(request.toolCalls(), request.params().grammar() != null && !request.params().grammar().isTriggered());
             for (Job.Event e = first; ; e = next(job)) {
                 switch (e) {
                     case Job.Token t -> {
-                        if (t.text().isEmpty() && t.logprobs() == null) continue;
-                        send(out, responses.textChunk(t.text(), t.logprobs() == null ? null : List.of(t.logprobs()), offset));
-                        offset += t.text().length();
+                        String text = calls == null ? t.text() : calls.accept(t.text());
+                        if (text.isEmpty() && t.logprobs() == null) continue;
+                        send(out, responses.textChunk(text, t.logprobs() == null ? null : List.of(t.logprobs()), offset));
+                        offset += text.length();
                     }
                     case Job.Failed f -> {
                         send(out, Json.error(f.error()));
@@ -108,7 +116,8 @@ final class GenerationEndpoint {
                     }
                     case Job.Finished f -> {
                         if (f.generation().stopReason() == StopReason.CANCELLED) return;
-                        send(out, responses.finishChunk(f, promptTokens));
+                        boolean called = calls != null && sendToolCalls(out, calls.finish(), responses, offset);
+                        send(out, responses.finishChunk(f, promptTokens, called));
                         if (request.includeUsage()) send(out, responses.usageChunk(f, promptTokens));
                         out.write(DONE);
                         out.flush();
@@ -119,6 +128,24 @@ final class GenerationEndpoint {
         } catch (IOException | RuntimeException e) {
             job.cancel(); // the client went away
         }
+    }
+
+    /**
+     * Sends the held-back end of a reply: each call as a first chunk (index, id, type, name) and
+     * an arguments chunk, or, without calls, the held text as content. Returns whether there were calls.
+     */
+    private static boolean sendToolCalls(OutputStream out, ToolCallStream.Result r, Responses responses, int offset)
+            throws IOException {
+        if (!r.reply().hasCalls()) {
+            if (!r.unsentContent().isEmpty()) send(out, responses.textChunk(r.unsentContent(), null, offset));
+            return false;
+        }
+        for (int i = 0; i < r.reply().calls().size(); i++) {
+            ToolCall call = r.reply().calls().get(i);
+            send(out, responses.toolCallChunk(i, call));
+            send(out, responses.toolArgumentsChunk(i, call.arguments()));
+        }
+        return true;
     }
 
     private static void send(OutputStream out, ObjectNode o) throws IOException {

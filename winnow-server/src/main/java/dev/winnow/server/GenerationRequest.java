@@ -2,6 +2,7 @@ package dev.winnow.server;
 
 import dev.winnow.generate.GenerationParams;
 import dev.winnow.kv.policy.KvSpec;
+import dev.winnow.tools.ToolCallParser;
 
 /**
  * A validated chat or completion request, ready for the scheduler.
@@ -13,9 +14,10 @@ import dev.winnow.kv.policy.KvSpec;
  * @param includeUsage streaming: a final chunk with the usage ({@code stream_options.include_usage})
  * @param logprobs how many alternatives to report per token; -1 = no log probabilities
  * @param kv the KV compression spec of the sequence
+ * @param toolCalls parses the reply's tool calls; null when the request offers no tools
  */
 record GenerationRequest(boolean chat, int[] prompt, GenerationParams params, boolean stream, boolean includeUsage,
-                         int logprobs, KvSpec kv) {
+                         int logprobs, KvSpec kv, ToolCallParser toolCalls) {
     boolean wantsLogprobs() {
         return logprobs >= 0;
     }

@@ -5,41 +5,50 @@ import dev.winnow.generate.GenerationParams;
 import dev.winnow.kv.policy.KvPolicy;
 import dev.winnow.kv.policy.KvSpec;
 import dev.winnow.model.Model;
-import dev.winnow.template.ChatMessage;
 import dev.winnow.template.ChatTemplate;
+import dev.winnow.template.TemplateException;
+import dev.winnow.tools.ToolCallFormat;
+import dev.winnow.tools.ToolPrompt;
 import dev.winnow.tokenizer.Tokenizer;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 
 /**
  * Turns the JSON of a chat or completion request into a {@link GenerationRequest}, checking
- * every field it uses; a bad field is an {@link ApiException} naming it. Fields the server does
- * not support yet ({@code n > 1}, tools, structured output) are refused with a 400, never
- * ignored silently.
+ * every field it uses; a bad field is an {@link ApiException} naming it. Tools and
+ * {@code response_format} are read by {@link StructuredOutput}, messages by {@link ChatMessages}.
+ * Fields the server does not support ({@code n > 1}) are refused with a 400, never ignored
+ * silently.
  */
 final class RequestParser {
     static final int MAX_STOP_STRINGS = 16;
     static final int MAX_TOP_LOGPROBS = 20;
     static final int MAX_LOGIT_BIAS = 1024;
-    private static final Set<String> ROLES = Set.of("system", "developer", "user", "assistant");
 
     private final Model model;
     private final ChatTemplate template;
     private final ServerConfig config;
+    private final ToolCallFormat toolFormat;
 
     RequestParser(Model model, ChatTemplate template, ServerConfig config) {
         this.model = model;
         this.template = template;
         this.config = config;
+        this.toolFormat = ToolCallFormat.forTemplate(template.source());
     }
 
     GenerationRequest chat(JsonNode body) {
         refuseUnsupported(body);
-        List<ChatMessage> messages = messages(body.get("messages"));
-        String text = template.render(messages, true);
+        StructuredOutput out = StructuredOutput.parse(body, true);
+        List<Map<String, Object>> messages = ChatMessages.parse(body.get("messages"));
+        String text;
+        try {
+            text = ToolPrompt.render(template, messages, out.tools(), true);
+        } catch (TemplateException e) {
+            throw ApiException.invalid("messages", "the model's chat template cannot render these messages: " + e.getMessage());
+        }
         Tokenizer tok = model.tokenizer();
         boolean bos = tok.addBosByDefault() && template.bosToken().map(b -> b.isEmpty() || !text.startsWith(b)).orElse(true);
         int[] prompt = tok.encode(text, bos, true);
@@ -49,7 +58,7 @@ final class RequestParser {
         } else if (present(body, "top_logprobs")) {
             throw ApiException.invalid("top_logprobs", "top_logprobs needs \"logprobs\": true");
         }
-        return request(true, body, prompt, "messages", logprobs);
+        return request(true, body, prompt, "messages", logprobs, out);
     }
 
     GenerationRequest completion(JsonNode body) {
@@ -58,10 +67,11 @@ final class RequestParser {
         if (bool(body, "echo", false)) throw ApiException.unsupported("echo", "echo is not supported");
         int[] prompt = completionPrompt(body.get("prompt"));
         int logprobs = present(body, "logprobs") ? integer(body, "logprobs", 0, 0, 5) : -1;
-        return request(false, body, prompt, "prompt", logprobs);
+        return request(false, body, prompt, "prompt", logprobs, StructuredOutput.parse(body, false));
     }
 
-    private GenerationRequest request(boolean chat, JsonNode body, int[] prompt, String promptField, int logprobs) {
+    private GenerationRequest request(boolean chat, JsonNode body, int[] prompt, String promptField, int logprobs,
+                                      StructuredOutput out) {
         if (prompt.length == 0) throw ApiException.invalid(promptField, promptField + " is empty");
         KvSpec kv = kvSpec(body);
         KvPolicy probe = newPolicy(kv);
@@ -79,7 +89,8 @@ final class RequestParser {
             if (!stream) throw ApiException.invalid("stream_options", "stream_options is only allowed with \"stream\": true");
             includeUsage = bool(so, "include_usage", false, "stream_options.include_usage");
         }
-        return new GenerationRequest(chat, prompt, params(body), stream, includeUsage, logprobs, kv);
+        return new GenerationRequest(chat, prompt, params(body).toBuilder().grammar(out.grammar(toolFormat)).build(), stream,
+                includeUsage, logprobs, kv, out.parser(toolFormat));
     }
 
     /** The policy for a sequence of this spec (a fresh one: policies hold per-sequence state). */
@@ -197,72 +208,8 @@ final class RequestParser {
         if (present(body, "best_of") && body.get("best_of").asInt() != 1) {
             throw ApiException.unsupported("best_of", "best_of is not supported (only 1)");
         }
-        for (String f : List.of("tools", "functions")) {
-            JsonNode t = body.get(f);
-            if (t != null && !t.isNull() && !(t.isArray() && t.isEmpty())) {
-                throw ApiException.unsupported(f, f + " (tool calling) is not supported yet");
-            }
-        }
-        for (String f : List.of("tool_choice", "function_call")) {
-            JsonNode t = body.get(f);
-            if (t != null && !t.isNull() && !(t.isTextual() && t.asText().equals("none"))) {
-                throw ApiException.unsupported(f, f + " (tool calling) is not supported yet");
-            }
-        }
-        JsonNode rf = body.get("response_format");
-        if (rf != null && !rf.isNull()) {
-            String type = rf.path("type").asText("");
-            if (!type.equals("text")) {
-                throw ApiException.unsupported("response_format", "response_format type '" + type
-                        + "' is not supported yet (structured output); only \"text\"");
-            }
-        }
         JsonNode user = body.get("user");
         if (user != null && !user.isNull() && !user.isTextual()) throw ApiException.invalid("user", "user must be a string");
-    }
-
-    private static List<ChatMessage> messages(JsonNode messages) {
-        if (messages == null || messages.isNull()) throw ApiException.invalid("messages", "messages is required");
-        if (!messages.isArray()) throw ApiException.invalid("messages", "messages must be an array of {role, content}");
-        if (messages.isEmpty()) throw ApiException.invalid("messages", "messages is empty");
-        List<ChatMessage> out = new ArrayList<>();
-        for (int i = 0; i < messages.size(); i++) {
-            JsonNode m = messages.get(i);
-            String field = "messages[" + i + "]";
-            if (!m.isObject()) throw ApiException.invalid(field, field + " must be an object {role, content}");
-            JsonNode roleNode = m.get("role");
-            if (roleNode == null || !roleNode.isTextual()) throw ApiException.invalid(field + ".role", field + ".role is required");
-            String role = roleNode.asText();
-            if (role.equals("tool") || role.equals("function")) {
-                throw ApiException.unsupported(field + ".role", field + ".role '" + role + "': tool calling is not supported yet");
-            }
-            if (!ROLES.contains(role)) {
-                throw ApiException.invalid(field + ".role", field + ".role '" + role + "' is not one of " + ROLES);
-            }
-            if (m.hasNonNull("tool_calls") && !m.get("tool_calls").isEmpty()) {
-                throw ApiException.unsupported(field + ".tool_calls", "tool calling is not supported yet");
-            }
-            out.add(new ChatMessage(role.equals("developer") ? "system" : role, content(m.get("content"), field + ".content")));
-        }
-        return out;
-    }
-
-    /** A string, or an array of {@code {"type": "text", "text": …}} parts (joined). */
-    private static String content(JsonNode c, String field) {
-        if (c == null || c.isNull()) return "";
-        if (c.isTextual()) return c.asText();
-        if (c.isArray()) {
-            StringBuilder sb = new StringBuilder();
-            for (JsonNode part : c) {
-                String type = part.path("type").asText("");
-                if (!type.equals("text") || !part.path("text").isTextual()) {
-                    throw ApiException.unsupported(field, field + ": only text parts are supported, got type '" + type + "'");
-                }
-                sb.append(part.get("text").asText());
-            }
-            return sb.toString();
-        }
-        throw ApiException.invalid(field, field + " must be a string or an array of text parts");
     }
 
     /** A string, an array of one string, or an array of token ids. */

@@ -5,6 +5,8 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.winnow.generate.StopReason;
 import dev.winnow.kv.KvStats;
 import dev.winnow.model.ModelConfig;
+import dev.winnow.tools.ToolCall;
+import dev.winnow.tools.ToolCallParser;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.UUID;
@@ -50,20 +52,46 @@ final class Responses {
         };
     }
 
+    /** The finish reason of a reply that made tool calls: {@code tool_calls} unless it was cut. */
+    static String finishReason(StopReason r, boolean calls) {
+        String reason = finishReason(r);
+        return calls && reason.equals("stop") ? "tool_calls" : reason;
+    }
+
     /** The whole answer of a non-streaming request. */
     ObjectNode complete(Job.Finished f, List<Logprobs.Entry> logprobs, int promptTokens) {
+        return complete(f, logprobs, promptTokens, null);
+    }
+
+    /** The whole answer; {@code reply} holds the parsed tool calls (null when no tools were offered). */
+    ObjectNode complete(Job.Finished f, List<Logprobs.Entry> logprobs, int promptTokens, ToolCallParser.Reply reply) {
         ObjectNode o = head(false);
         ObjectNode c = o.putArray("choices").addObject();
         c.put("index", 0);
+        boolean calls = reply != null && reply.hasCalls();
         if (chat) {
             ObjectNode m = c.putObject("message");
             m.put("role", "assistant");
-            m.put("content", f.generation().text());
+            if (calls) {
+                if (reply.content().isEmpty()) m.putNull("content");
+                else m.put("content", reply.content());
+                ArrayNode list = m.putArray("tool_calls");
+                for (ToolCall call : reply.calls()) {
+                    ObjectNode t = list.addObject();
+                    t.put("id", call.id());
+                    t.put("type", "function");
+                    ObjectNode fn = t.putObject("function");
+                    fn.put("name", call.name());
+                    fn.put("arguments", call.arguments());
+                }
+            } else {
+                m.put("content", f.generation().text());
+            }
         } else {
             c.put("text", f.generation().text());
         }
         logprobs(c, logprobs, 0);
-        c.put("finish_reason", finishReason(f.generation().stopReason()));
+        c.put("finish_reason", finishReason(f.generation().stopReason(), calls));
         o.set("usage", usage(f, promptTokens));
         o.set("winnow", winnow(f, promptTokens));
         return o;
@@ -94,15 +122,53 @@ final class Responses {
         return o;
     }
 
+    /**
+     * The first chunk of one streamed tool call: its index, id, type, name and empty arguments
+     * (the arguments follow in {@link #toolArgumentsChunk}s).
+     */
+    ObjectNode toolCallChunk(int index, ToolCall call) {
+        ObjectNode o = head(true);
+        ObjectNode t = toolCallDelta(o, index);
+        t.put("id", call.id());
+        t.put("type", "function");
+        ObjectNode fn = t.putObject("function");
+        fn.put("name", call.name());
+        fn.put("arguments", "");
+        return o;
+    }
+
+    /** A piece of a streamed call's arguments. */
+    ObjectNode toolArgumentsChunk(int index, String arguments) {
+        ObjectNode o = head(true);
+        toolCallDelta(o, index).putObject("function").put("arguments", arguments);
+        return o;
+    }
+
+    /** Adds a choice whose delta holds one tool call with this index; returns the call object. */
+    private static ObjectNode toolCallDelta(ObjectNode chunk, int index) {
+        ObjectNode c = chunk.putArray("choices").addObject();
+        c.put("index", 0);
+        ObjectNode t = c.putObject("delta").putArray("tool_calls").addObject();
+        t.put("index", index);
+        c.putNull("logprobs");
+        c.putNull("finish_reason");
+        return t;
+    }
+
     /** The chunk with the finish reason (and the {@code winnow} object). */
     ObjectNode finishChunk(Job.Finished f, int promptTokens) {
+        return finishChunk(f, promptTokens, false);
+    }
+
+    /** The finish chunk; {@code calls}: the reply made tool calls. */
+    ObjectNode finishChunk(Job.Finished f, int promptTokens, boolean calls) {
         ObjectNode o = head(true);
         ObjectNode c = o.putArray("choices").addObject();
         c.put("index", 0);
         if (chat) c.putObject("delta");
         else c.put("text", "");
         c.putNull("logprobs");
-        c.put("finish_reason", finishReason(f.generation().stopReason()));
+        c.put("finish_reason", finishReason(f.generation().stopReason(), calls));
         o.set("winnow", winnow(f, promptTokens));
         return o;
     }

@@ -39,10 +39,20 @@ final class TestServer implements AutoCloseable {
 
     /** A server with the defaults (context 256) changed by {@code configure}; port 0 = a free one. */
     static TestServer start(UnaryOperator<ServerConfig> configure) {
+        return start(256, configure);
+    }
+
+    /** A server with this context length and the other defaults changed by {@code configure}. */
+    static TestServer start(int contextLength, UnaryOperator<ServerConfig> configure) {
+        return start(contextLength, ChatTemplate.chatml(), configure);
+    }
+
+    /** A server with this context length and chat template. */
+    static TestServer start(int contextLength, ChatTemplate template, UnaryOperator<ServerConfig> configure) {
         Model m = Model.load(stories());
         try {
-            ServerConfig config = configure.apply(ServerConfig.defaults(256).withPort(0));
-            return new TestServer(m, WinnowServer.start(m, ChatTemplate.chatml(), config));
+            ServerConfig config = configure.apply(ServerConfig.defaults(contextLength).withPort(0));
+            return new TestServer(m, WinnowServer.start(m, template, config));
         } catch (RuntimeException e) {
             m.close();
             throw e;

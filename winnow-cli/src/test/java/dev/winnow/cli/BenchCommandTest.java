@@ -15,7 +15,7 @@ class BenchCommandTest {
                 .containsPattern("(?m)^\\| stories260K\\.gguf .*\\| +pp32 \\| +[\\d.]+ ± [\\d.]+ \\|")
                 .containsPattern("(?m)^\\| stories260K\\.gguf .*\\| +tg8 \\| +[\\d.]+ ± [\\d.]+ \\|")
                 .contains("peak RSS: ")
-                .containsPattern("(?m)^CPU: \\S.*, (\\d+-bit vectors \\(\\d+ floats\\)|scalar \\(no vectors\\)), \\d+ threads; weights repacked at load$")
+                .containsPattern("(?m)^CPU: \\S.*, (\\d+-bit vectors \\(\\d+ floats\\)|scalar \\(no vectors\\)), \\d+ threads; weights as mapped$")
                 .containsPattern("decode bandwidth \\(tg8\\): [\\d.]+ GB/s");
         assertThat(r.err()).contains("pp32 run 1/1").contains("tg8 run 1/1");
     }

@@ -48,9 +48,8 @@ public final class Q8Activations {
             for (int j = 0; j < n; j += BLOCK) {
                 FloatVector v0 = FloatVector.fromArray(F16L, x, j), v1 = FloatVector.fromArray(F16L, x, j + 16);
                 float amax = v0.abs().max(v1.abs()).reduceLanes(VectorOperators.MAX);
-                float scale = amax / 127f;
-                float inv = scale == 0f ? 0f : 1f / scale;
-                d[j / BLOCK] = scale;
+                float inv = amax == 0f ? 0f : 127f / amax;
+                d[j / BLOCK] = f16Scale(amax);
                 ((ShortVector) v0.mul(inv).add(ROUND).sub(ROUND).convertShape(VectorOperators.F2S, S16L, 0)).intoArray(q, j);
                 ((ShortVector) v1.mul(inv).add(ROUND).sub(ROUND).convertShape(VectorOperators.F2S, S16L, 0)).intoArray(q, j + 16);
             }
@@ -58,13 +57,17 @@ public final class Q8Activations {
             for (int j = 0; j < n; j += BLOCK) {
                 float amax = 0f;
                 for (int k = 0; k < BLOCK; k++) amax = Math.max(amax, Math.abs(x[j + k]));
-                float scale = amax / 127f;
-                float inv = scale == 0f ? 0f : 1f / scale;
-                d[j / BLOCK] = scale;
+                float inv = amax == 0f ? 0f : 127f / amax;
+                d[j / BLOCK] = f16Scale(amax);
                 for (int k = 0; k < BLOCK; k++) q[j + k] = (short) ((x[j + k] * inv + ROUND) - ROUND);
             }
         }
         return this;
+    }
+
+    /** llama.cpp's block scale: {@code max|x| / 127} rounded to f16, as its {@code block_q8_0} stores it. */
+    static float f16Scale(float amax) {
+        return Float.float16ToFloat(Float.floatToFloat16(amax / 127f));
     }
 
     /** Number of quantized values. */

@@ -12,9 +12,8 @@ final class LoadOptions {
     Layout layout = new Layout();
 
     static final class Layout {
-        @Option(names = "--repack", description = "Copy Q4_0 weights (and Q8_0 ones under "
-                + "-Dwinnow.activations=float) at load into a row-interleaved layout: same results, costs load time and "
-                + "memory, and on the CPUs measured so far decodes no faster.")
+        @Option(names = "--repack", description = "Copy Q8_0/Q4_0 weights at load into a row-interleaved "
+                + "layout: same results, costs load time and memory, and on the CPUs measured so far decodes no faster.")
         boolean repack;
 
         @Option(names = "--no-repack", description = "Read Q8_0/Q4_0 weights from the memory-mapped file as they are "

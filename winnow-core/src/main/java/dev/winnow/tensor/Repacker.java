@@ -19,8 +19,7 @@ public final class Repacker {
     public static boolean repacks(GgmlType type, int cols) {
         if (cols <= 0 || cols % InterleavedTensor.BLOCK != 0) return false;
         return switch (type) {
-            // Only the float kernel has an interleaved form; with 8-bit activations Q8_0 stays as mapped.
-            case Q8_0 -> FloatTensor.USE_VECTOR && FloatTensor.F_SPECIES.length() == 16 && !FloatTensor.Q8_KERNELS;
+            case Q8_0 -> FloatTensor.USE_VECTOR && FloatTensor.F_SPECIES.length() == 16;
             case Q4_0 -> FloatTensor.Q8_KERNELS;
             default -> false;
         };

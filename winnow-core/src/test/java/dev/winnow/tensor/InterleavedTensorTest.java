@@ -74,8 +74,9 @@ class InterleavedTensorTest {
             assertThat(packed.rowsPerPass()).isEqualTo(InterleavedTensor.ROWS);
             // …and the scalar reference kernel (independent of both layouts), within rounding.
             for (int r = 0; r < rows; r++) {
-                float ref = type == GgmlType.Q8_0 ? ((Q8_0Tensor) plain).scalarDot((long) r * cols, x, 0, cols)
-                        : ((Q4_0Tensor) plain).scalarDot((long) r * cols, q, cols);
+                float ref = type == GgmlType.Q4_0 ? ((Q4_0Tensor) plain).scalarDot((long) r * cols, q, cols)
+                        : q != null ? ((Q8_0Tensor) plain).scalarDot((long) r * cols, q, cols)
+                        : ((Q8_0Tensor) plain).scalarDot((long) r * cols, x, 0, cols);
                 assertThat(expected[r]).isCloseTo(ref, org.assertj.core.api.Assertions.within(1e-3f * (1 + Math.abs(ref))));
                 if (q != null) assertThat(packed.dot((long) r * cols, q, cols)).isCloseTo(ref,
                         org.assertj.core.api.Assertions.within(1e-3f * (1 + Math.abs(ref))));

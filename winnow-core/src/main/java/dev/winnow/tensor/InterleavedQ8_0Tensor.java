@@ -26,24 +26,6 @@ public final class InterleavedQ8_0Tensor extends InterleavedTensor {
     }
 
     @Override
-    public boolean takesQ8Activations() {
-        return Q8_KERNELS;
-    }
-
-    @Override
-    public float dot(long offset, Q8Activations a, int n) {
-        float sum = 0f;
-        for (int j = 0; j < n; j += BLOCK) {
-            long b = (offset + j) / BLOCK;
-            long slot = slot((int) (b / blocks), (int) (b % blocks));
-            int s = 0;
-            for (int k = 0; k < BLOCK; k++) s += code(slot, k) * a.code(j + k);
-            sum += scale(slot) * a.scale(j / BLOCK) * s;
-        }
-        return sum;
-    }
-
-    @Override
     int code(long slot, int k) {
         return get(segment, slot * QUANT_BYTES + k);
     }
@@ -63,16 +45,12 @@ public final class InterleavedQ8_0Tensor extends InterleavedTensor {
      */
     @Override
     public void dotRows(int from, int to, int cols, float[] x, int xOff, Q8Activations act, float[] out, int outOff) {
-        if (from >= to) return;
-        float[] sums = new float[16 * ROWS];
         if (act != null) {
-            for (int g = from / ROWS, gEnd = (to - 1) / ROWS; g <= gEnd; g++) {
-                twoRows(g, 0, act, sums);
-                twoRows(g, 2, act, sums);
-                store(g, sums, from, to, out, outOff);
-            }
+            dotRowsQ8(from, to, act, out, outOff);
             return;
         }
+        if (from >= to) return;
+        float[] sums = new float[16 * ROWS];
         MemorySegment s = segment;
         short[] sc = scales;
         int nb = blocks;
@@ -131,7 +109,8 @@ public final class InterleavedQ8_0Tensor extends InterleavedTensor {
      * computes it, block j into accumulator a and j+1 into b (same bits); lane sums into
      * {@code sums[16 r, 16 r + 32)}.
      */
-    private void twoRows(int g, int r, Q8Activations act, float[] sums) {
+    @Override
+    void twoRows(int g, int r, Q8Activations act, float[] sums) {
         short[] xq = act.codes();
         float[] xd = act.scales();
         MemorySegment s = segment;

@@ -72,4 +72,11 @@ public class MatVecBenchmark {
         MatMul.matvec(par, w, rows, cols, x, out);
         return out;
     }
+
+    /** The same product through {@code MatMul.matvecRows}, the path decoding takes (Transformer.linear). */
+    @Benchmark
+    public float[] matvecRows() {
+        MatMul.matvecRows(par, new FloatTensor[] {w}, new int[] {rows}, cols, x, 0, 1, new float[][] {out});
+        return out;
+    }
 }

@@ -362,7 +362,7 @@ final class BenchCommand implements Callable<Integer> {
         out.println(Format.f("t/s: median ± standard deviation of %d run%s%s", repetitions, repetitions == 1 ? "" : "s",
                 noWarmup ? " (no warm-up)" : " after one warm-up run"));
         out.println("CPU: " + CpuInfo.model() + ", " + CpuInfo.vectorSummary() + ", " + nThreads + " threads; weights "
-                + (m.repacked() ? "repacked at load" : "as mapped (--no-repack)"));
+                + (m.repacked() ? "repacked at load (--repack)" : "as mapped"));
         out.println("peak RSS: " + (rss.isPresent() ? Format.bytes(rss.getAsLong()) + " (VmHWM)" : "n/a (no /proc/self/status)"));
         out.println(Format.f("start-up (cold): load %.0f ms, load + first token %.0f ms, JVM start to first token %.0f ms",
                 startup.loadMs(), startup.firstTokenMs(), startup.processMs()));

@@ -3,15 +3,25 @@ package dev.winnow.cli;
 import dev.winnow.model.Model;
 import dev.winnow.tensor.Parallel;
 import java.nio.file.Path;
+import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Option;
 
-/** How a command loads its model: {@code --no-repack}. */
+/** How a command loads its model: {@code --repack} / {@code --no-repack} (the default). */
 final class LoadOptions {
-    @Option(names = "--no-repack", description = "Read Q8_0/Q4_0 weights from the memory-mapped file as they are, instead "
-            + "of the row-interleaved copy made at load (faster decoding, same results; costs load time and memory).")
-    boolean noRepack;
+    @ArgGroup(exclusive = true, multiplicity = "0..1")
+    Layout layout = new Layout();
+
+    static final class Layout {
+        @Option(names = "--repack", description = "Copy Q8_0/Q4_0 weights at load into a row-interleaved "
+                + "layout: same results, costs load time and memory, and on the CPUs measured so far decodes no faster.")
+        boolean repack;
+
+        @Option(names = "--no-repack", description = "Read Q8_0/Q4_0 weights from the memory-mapped file as they are "
+                + "(the default).")
+        boolean noRepack;
+    }
 
     Model load(Path model, Parallel parallel) {
-        return Model.load(model, parallel, !noRepack);
+        return Model.load(model, parallel, layout != null && layout.repack);
     }
 }

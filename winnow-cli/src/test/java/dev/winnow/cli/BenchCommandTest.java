@@ -15,7 +15,7 @@ class BenchCommandTest {
                 .containsPattern("(?m)^\\| stories260K\\.gguf .*\\| +pp32 \\| +[\\d.]+ ± [\\d.]+ \\|")
                 .containsPattern("(?m)^\\| stories260K\\.gguf .*\\| +tg8 \\| +[\\d.]+ ± [\\d.]+ \\|")
                 .contains("peak RSS: ")
-                .containsPattern("(?m)^CPU: \\S.*, (\\d+-bit vectors \\(\\d+ floats\\)|scalar \\(no vectors\\)), \\d+ threads; weights repacked at load$")
+                .containsPattern("(?m)^CPU: \\S.*, (\\d+-bit vectors \\(\\d+ floats\\)|scalar \\(no vectors\\)), \\d+ threads; weights as mapped$")
                 .containsPattern("decode bandwidth \\(tg8\\): [\\d.]+ GB/s");
         assertThat(r.err()).contains("pp32 run 1/1").contains("tg8 run 1/1");
     }
@@ -93,5 +93,20 @@ class BenchCommandTest {
         Cli.Result r = Cli.run("bench", "-m", SharedData.stories(), "--parallel", "0");
         assertThat(r.exit()).isNotZero();
         assertThat(r.err()).contains("--parallel must be in [1, 256], got 0");
+    }
+
+    /** Repacking is opt-in: --repack turns it on, --no-repack (the default) is still accepted, both together are refused. */
+    @Test
+    void repackIsOptIn() {
+        Cli.Result on = Cli.run("bench", "-m", SharedData.path("models/synth-llama-Q8_0.gguf").toString(), "-p", "0", "-n", "2",
+                "-r", "1", "--no-warmup", "--repack");
+        assertThat(on.exit()).as(on.err()).isZero();
+        assertThat(on.out()).containsPattern("(?m)threads; weights repacked at load \\(--repack\\)$");
+        Cli.Result off = Cli.run("bench", "-m", SharedData.stories(), "-p", "0", "-n", "2", "-r", "1", "--no-warmup", "--no-repack");
+        assertThat(off.exit()).as(off.err()).isZero();
+        assertThat(off.out()).containsPattern("(?m)threads; weights as mapped$");
+        Cli.Result both = Cli.run("bench", "-m", SharedData.stories(), "--repack", "--no-repack");
+        assertThat(both.exit()).isEqualTo(2);
+        assertThat(both.err()).contains("--repack").contains("--no-repack").doesNotContain("Exception");
     }
 }

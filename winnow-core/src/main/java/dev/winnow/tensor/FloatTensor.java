@@ -20,7 +20,7 @@ public abstract class FloatTensor {
     static final boolean USE_VECTOR = !"false".equals(System.getProperty("winnow.vector"))
             && F_SPECIES.length() >= 8;
     /**
-     * Whether Q4_0 matrix–vector products quantize their input to 8 bits (as llama.cpp does) and
+     * Whether Q8_0 and Q4_0 matrix–vector products quantize their input to 8 bits (as llama.cpp does) and
      * use the 16-bit-lane kernel ({@link Q8Activations}): with 512-bit vectors, unless
      * -Dwinnow.activations=float keeps every product in float.
      */

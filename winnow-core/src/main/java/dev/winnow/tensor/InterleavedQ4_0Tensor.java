@@ -28,24 +28,6 @@ public final class InterleavedQ4_0Tensor extends InterleavedTensor {
     }
 
     @Override
-    public boolean takesQ8Activations() {
-        return true;
-    }
-
-    @Override
-    public float dot(long offset, Q8Activations a, int n) {
-        float sum = 0f;
-        for (int j = 0; j < n; j += BLOCK) {
-            long b = (offset + j) / BLOCK;
-            long slot = slot((int) (b / blocks), (int) (b % blocks));
-            int s = 0;
-            for (int k = 0; k < BLOCK; k++) s += code(slot, k) * a.code(j + k);
-            sum += scale(slot) * a.scale(j / BLOCK) * s;
-        }
-        return sum;
-    }
-
-    @Override
     int code(long slot, int k) {
         int b = get(segment, slot * QUANT_BYTES + (k & 15)) & 0xFF;
         return (k < 16 ? b & 0xF : b >>> 4) - 8;
@@ -68,17 +50,12 @@ public final class InterleavedQ4_0Tensor extends InterleavedTensor {
      */
     @Override
     public void dotRows(int from, int to, int cols, float[] x, int xOff, Q8Activations act, float[] out, int outOff) {
-        if (from >= to) return;
-        float[] sums = new float[16 * ROWS];
-        for (int g = from / ROWS, gEnd = (to - 1) / ROWS; g <= gEnd; g++) {
-            twoRows(g, 0, act, sums);
-            twoRows(g, 2, act, sums);
-            store(g, sums, from, to, out, outOff);
-        }
+        dotRowsQ8(from, to, act, out, outOff);
     }
 
     /** Rows {@code r, r+1} of group {@code g}: their lane sums into {@code sums[16 r, 16 r + 32)}. */
-    private void twoRows(int g, int r, Q8Activations act, float[] sums) {
+    @Override
+    void twoRows(int g, int r, Q8Activations act, float[] sums) {
         short[] xq = act.codes();
         float[] xd = act.scales();
         MemorySegment s = segment;

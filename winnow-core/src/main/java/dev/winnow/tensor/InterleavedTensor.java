@@ -102,6 +102,26 @@ public abstract sealed class InterleavedTensor extends FloatTensor permits Inter
         }
     }
 
+    /** Both layouts have 8-bit-activation kernels ({@code twoRows}); Q4_0 is only repacked when they run. */
+    @Override
+    public boolean takesQ8Activations() {
+        return Q8_KERNELS;
+    }
+
+    /** Row-wise dot product with 8-bit activations (slow path for single rows; {@link #dotRows} is the kernel). */
+    @Override
+    public float dot(long offset, Q8Activations a, int n) {
+        float sum = 0f;
+        for (int j = 0; j < n; j += BLOCK) {
+            long b = (offset + j) / BLOCK;
+            long slot = slot((int) (b / blocks), (int) (b % blocks));
+            int s = 0;
+            for (int k = 0; k < BLOCK; k++) s += code(slot, k) * a.code(j + k);
+            sum += scale(slot) * a.scale(j / BLOCK) * s;
+        }
+        return sum;
+    }
+
     /** Row-wise dot product (slow path for single rows; {@link #dotRows} is the kernel). */
     @Override
     public float dot(long offset, float[] x, int xOffset, int n) {
@@ -127,6 +147,24 @@ public abstract sealed class InterleavedTensor extends FloatTensor permits Inter
     public int rowsPerPass() {
         return ROWS;
     }
+
+    /**
+     * The 8-bit-activation kernel over rows {@code [from, to)}: per group, {@link #twoRows} for
+     * rows 0–1 and 2–3 (four rows in one loop body were more than C2 compiled well), then
+     * {@link #store}.
+     */
+    final void dotRowsQ8(int from, int to, Q8Activations act, float[] out, int outOff) {
+        if (from >= to) return;
+        float[] sums = new float[16 * ROWS];
+        for (int g = from / ROWS, gEnd = (to - 1) / ROWS; g <= gEnd; g++) {
+            twoRows(g, 0, act, sums);
+            twoRows(g, 2, act, sums);
+            store(g, sums, from, to, out, outOff);
+        }
+    }
+
+    /** Rows {@code r, r+1} of group {@code g} over 8-bit activations: their lane sums into {@code sums[16 r, 16 r + 32)}. */
+    abstract void twoRows(int g, int r, Q8Activations act, float[] sums);
 
     /** Writes the group's sums ({@code sums[16 r, 16 r + 16)} for row {@code g·4 + r}) for the rows inside {@code [from, to)}. */
     final void store(int group, float[] sums, int from, int to, float[] out, int outOff) {

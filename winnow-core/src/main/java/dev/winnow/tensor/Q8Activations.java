@@ -6,16 +6,16 @@ import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
- * An activation vector quantized to 8 bits per block of 32, as llama.cpp quantizes the input of
- * a Q4_0 matrix product: {@code x[i] ≈ d[i / 32] × q[i]} with {@code d = max|x| / 127} and
- * {@code q} rounded to nearest (ties to even), so {@code |q| ≤ 127}.
+ * An activation vector quantized to 8 bits per block of 32, exactly as llama.cpp quantizes the
+ * input of a Q8_0 or Q4_0 matrix product ({@code quantize_row_q8_0}): {@code x[i] ≈ d[i / 32] × q[i]}
+ * with {@code q = rint(x · (127 / max|x|))} (ties to even, so {@code |q| ≤ 127}) and
+ * {@code d = max|x| / 127} rounded to f16, as {@code block_q8_0} stores it.
  *
- * <p>Why: Q4_0's float kernel is bound by widening and converting every weight to float (Zen 4
- * runs 512-bit operations as two 256-bit halves). With the input in 8 bits, a block's products
- * are summed in 16-bit lanes and only one 16-lane vector per block is converted to float: 1B
- * Q4_0 decoding 14.5 → 16.5 tok/s. The codes are stored as shorts so the kernel loads them
- * without widening. (The same kernel for Q8_0 was measured too: no faster in the model, where
- * Q8_0 decoding is memory-bound, so Q8_0 keeps its float kernel and its exactness.)
+ * <p>Why: the float kernels are bound by widening and converting every weight to float (this
+ * CPU runs 512-bit operations as two 256-bit halves). With the input in 8 bits, a block's
+ * products are summed in 16-bit lanes and only one 16-lane vector per block is converted to
+ * float (Q4_0: 1B decoding 14.5 → 16.5 tok/s; Q8_0: 1.29× in JMH, docs/benchmarks.md). The codes
+ * are stored as shorts so the kernels load them without widening.
  *
  * <p>One instance is reused for every product of a thread (see {@link #forCurrentThread}).
  */
@@ -48,9 +48,8 @@ public final class Q8Activations {
             for (int j = 0; j < n; j += BLOCK) {
                 FloatVector v0 = FloatVector.fromArray(F16L, x, j), v1 = FloatVector.fromArray(F16L, x, j + 16);
                 float amax = v0.abs().max(v1.abs()).reduceLanes(VectorOperators.MAX);
-                float scale = amax / 127f;
-                float inv = scale == 0f ? 0f : 1f / scale;
-                d[j / BLOCK] = scale;
+                float inv = amax == 0f ? 0f : 127f / amax;
+                d[j / BLOCK] = f16Scale(amax);
                 ((ShortVector) v0.mul(inv).add(ROUND).sub(ROUND).convertShape(VectorOperators.F2S, S16L, 0)).intoArray(q, j);
                 ((ShortVector) v1.mul(inv).add(ROUND).sub(ROUND).convertShape(VectorOperators.F2S, S16L, 0)).intoArray(q, j + 16);
             }
@@ -58,13 +57,17 @@ public final class Q8Activations {
             for (int j = 0; j < n; j += BLOCK) {
                 float amax = 0f;
                 for (int k = 0; k < BLOCK; k++) amax = Math.max(amax, Math.abs(x[j + k]));
-                float scale = amax / 127f;
-                float inv = scale == 0f ? 0f : 1f / scale;
-                d[j / BLOCK] = scale;
+                float inv = amax == 0f ? 0f : 127f / amax;
+                d[j / BLOCK] = f16Scale(amax);
                 for (int k = 0; k < BLOCK; k++) q[j + k] = (short) ((x[j + k] * inv + ROUND) - ROUND);
             }
         }
         return this;
+    }
+
+    /** llama.cpp's block scale: {@code max|x| / 127} rounded to f16, as its {@code block_q8_0} stores it. */
+    static float f16Scale(float amax) {
+        return Float.float16ToFloat(Float.floatToFloat16(amax / 127f));
     }
 
     /** Number of quantized values. */

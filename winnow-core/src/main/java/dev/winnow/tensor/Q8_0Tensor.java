@@ -5,6 +5,7 @@ import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
 import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.ShortVector;
 import jdk.incubator.vector.VectorOperators;
 
 /**
@@ -81,6 +82,68 @@ public final class Q8_0Tensor extends FloatTensor {
         FloatVector q = ((FloatVector) h.reinterpretShape(FloatVector.SPECIES_128, 0))
                 .add((FloatVector) h.reinterpretShape(FloatVector.SPECIES_128, 1));
         return (q.lane(0) + q.lane(2)) + (q.lane(1) + q.lane(3));
+    }
+
+    @Override
+    public boolean takesQ8Activations() {
+        return Q8_KERNELS;
+    }
+
+    /**
+     * Block j against 8-bit activations, as llama.cpp's {@code vec_dot_q8_0_q8_0}: the 32 weight
+     * bytes widened to 16-bit lanes, multiplied by the 32 activation codes, values i and i+16
+     * added in 16-bit lanes (at most 2 × 128 × 127 = 32512, no overflow), then one conversion of
+     * 16 lanes to float and one FMA with d·dx. Integer sums are exact, so the result does not
+     * depend on how the products are grouped, only on the float accumulation order (two
+     * accumulators: even and odd blocks, then their lane sum in {@link FloatTensor#sum}'s order).
+     */
+    @Override
+    public float dot(long offset, Q8Activations a, int n) {
+        short[] xq = a.codes();
+        float[] xd = a.scales();
+        FloatVector acc0 = FloatVector.zero(FloatVector.SPECIES_512), acc1 = acc0;
+        long base = offset / BLOCK * BLOCK_BYTES;
+        int j = 0;
+        for (; j + 2 * BLOCK <= n; j += 2 * BLOCK, base += 2 * BLOCK_BYTES) {
+            ShortVector s0 = ((ShortVector) ByteVector.fromMemorySegment(ByteVector.SPECIES_128, segment, base + 2, ByteOrder.LITTLE_ENDIAN)
+                    .convertShape(VectorOperators.B2S, ShortVector.SPECIES_256, 0)).mul(ShortVector.fromArray(ShortVector.SPECIES_256, xq, j))
+                    .add(((ShortVector) ByteVector.fromMemorySegment(ByteVector.SPECIES_128, segment, base + 18, ByteOrder.LITTLE_ENDIAN)
+                            .convertShape(VectorOperators.B2S, ShortVector.SPECIES_256, 0)).mul(ShortVector.fromArray(ShortVector.SPECIES_256, xq, j + 16)));
+            ShortVector s1 = ((ShortVector) ByteVector.fromMemorySegment(ByteVector.SPECIES_128, segment, base + 2 + BLOCK_BYTES, ByteOrder.LITTLE_ENDIAN)
+                    .convertShape(VectorOperators.B2S, ShortVector.SPECIES_256, 0)).mul(ShortVector.fromArray(ShortVector.SPECIES_256, xq, j + 32))
+                    .add(((ShortVector) ByteVector.fromMemorySegment(ByteVector.SPECIES_128, segment, base + 18 + BLOCK_BYTES, ByteOrder.LITTLE_ENDIAN)
+                            .convertShape(VectorOperators.B2S, ShortVector.SPECIES_256, 0)).mul(ShortVector.fromArray(ShortVector.SPECIES_256, xq, j + 48)));
+            acc0 = ((FloatVector) s0.convertShape(VectorOperators.S2F, FloatVector.SPECIES_512, 0))
+                    .fma(FloatVector.broadcast(FloatVector.SPECIES_512, f16(segment, base) * xd[j / BLOCK]), acc0);
+            acc1 = ((FloatVector) s1.convertShape(VectorOperators.S2F, FloatVector.SPECIES_512, 0))
+                    .fma(FloatVector.broadcast(FloatVector.SPECIES_512, f16(segment, base + BLOCK_BYTES) * xd[j / BLOCK + 1]), acc1);
+        }
+        if (j < n) {
+            ShortVector s0 = ((ShortVector) ByteVector.fromMemorySegment(ByteVector.SPECIES_128, segment, base + 2, ByteOrder.LITTLE_ENDIAN)
+                    .convertShape(VectorOperators.B2S, ShortVector.SPECIES_256, 0)).mul(ShortVector.fromArray(ShortVector.SPECIES_256, xq, j))
+                    .add(((ShortVector) ByteVector.fromMemorySegment(ByteVector.SPECIES_128, segment, base + 18, ByteOrder.LITTLE_ENDIAN)
+                            .convertShape(VectorOperators.B2S, ShortVector.SPECIES_256, 0)).mul(ShortVector.fromArray(ShortVector.SPECIES_256, xq, j + 16)));
+            acc0 = ((FloatVector) s0.convertShape(VectorOperators.S2F, FloatVector.SPECIES_512, 0))
+                    .fma(FloatVector.broadcast(FloatVector.SPECIES_512, f16(segment, base) * xd[j / BLOCK]), acc0);
+        }
+        FloatVector v = acc0.add(acc1);
+        FloatVector h = ((FloatVector) v.reinterpretShape(FloatVector.SPECIES_256, 0))
+                .add((FloatVector) v.reinterpretShape(FloatVector.SPECIES_256, 1));
+        FloatVector q = ((FloatVector) h.reinterpretShape(FloatVector.SPECIES_128, 0))
+                .add((FloatVector) h.reinterpretShape(FloatVector.SPECIES_128, 1));
+        return (q.lane(0) + q.lane(2)) + (q.lane(1) + q.lane(3));
+    }
+
+    /** The simple reference for {@link #dot(long, Q8Activations, int)}: exact integer sums per block. */
+    float scalarDot(long offset, Q8Activations a, int n) {
+        float sum = 0f;
+        long blockBase = offset / BLOCK * BLOCK_BYTES;
+        for (int j = 0; j < n; j += BLOCK, blockBase += BLOCK_BYTES) {
+            int s = 0;
+            for (int k = 0; k < BLOCK; k++) s += segment.get(ValueLayout.JAVA_BYTE, blockBase + 2 + k) * a.code(j + k);
+            sum += f16(segment, blockBase) * a.scale(j / BLOCK) * s;
+        }
+        return sum;
     }
 
     private float vectorDotAnyWidth(long offset, float[] x, int xOffset, int n) {

@@ -74,8 +74,9 @@ class InterleavedTensorTest {
             assertThat(packed.rowsPerPass()).isEqualTo(InterleavedTensor.ROWS);
             // …and the scalar reference kernel (independent of both layouts), within rounding.
             for (int r = 0; r < rows; r++) {
-                float ref = type == GgmlType.Q8_0 ? ((Q8_0Tensor) plain).scalarDot((long) r * cols, x, 0, cols)
-                        : ((Q4_0Tensor) plain).scalarDot((long) r * cols, q, cols);
+                float ref = type == GgmlType.Q4_0 ? ((Q4_0Tensor) plain).scalarDot((long) r * cols, q, cols)
+                        : q != null ? ((Q8_0Tensor) plain).scalarDot((long) r * cols, q, cols)
+                        : ((Q8_0Tensor) plain).scalarDot((long) r * cols, x, 0, cols);
                 assertThat(expected[r]).isCloseTo(ref, org.assertj.core.api.Assertions.within(1e-3f * (1 + Math.abs(ref))));
                 if (q != null) assertThat(packed.dot((long) r * cols, q, cols)).isCloseTo(ref,
                         org.assertj.core.api.Assertions.within(1e-3f * (1 + Math.abs(ref))));
@@ -126,6 +127,21 @@ class InterleavedTensorTest {
                 float[] single = new float[rows];
                 MatMul.matvec(p, packed, rows, cols, x, single);
                 assertThat(single).containsExactly(expected);
+                // decoding's path (MatMul.matvecRows): one token (the whole range per call) and two tokens
+                // (piece by piece), token 1 and 2 of a three-token buffer
+                float[] xs = new float[3 * cols];
+                System.arraycopy(x, 0, xs, cols, cols);
+                System.arraycopy(x, 0, xs, 2 * cols, cols);
+                for (int count = 1; count <= 2; count++) {
+                    float[] rowsOut = new float[3 * rows], otherOut = new float[3 * 3];
+                    MatMul.matvecRows(p, new FloatTensor[] {packed, packedOther}, new int[] {rows, 3}, cols, xs, 1, count,
+                            new float[][] {rowsOut, otherOut});
+                    for (int b = 1; b <= count; b++) {
+                        assertThat(java.util.Arrays.copyOfRange(rowsOut, b * rows, (b + 1) * rows)).as("token %d of %d", b, count)
+                                .containsExactly(expected);
+                        assertThat(java.util.Arrays.copyOfRange(otherOut, b * 3, b * 3 + 3)).containsExactly(expectedOther);
+                    }
+                }
             }
         }
     }

@@ -13,6 +13,7 @@ import org.junit.jupiter.params.provider.CsvSource;
 /** 8-bit activations and the Q4_0 kernel that takes them, against simple references. */
 class Q8ActivationsTest {
     @Test
+    /** As llama.cpp's {@code quantize_row_q8_0}: codes {@code rint(x · (127 / max))}, scale {@code max / 127} rounded to f16. */
     void quantizesEachBlockToItsMaxOver127RoundingToNearest() {
         Random r = new Random(3);
         int n = 32 * 7;
@@ -26,12 +27,13 @@ class Q8ActivationsTest {
             float amax = 0;
             for (int k = 0; k < 32; k++) amax = Math.max(amax, Math.abs(x[b * 32 + k]));
             float d = amax / 127f;
-            assertThat(a.scale(b)).as("block %d scale", b).isEqualTo(d);
+            assertThat(a.scale(b)).as("block %d scale", b).isEqualTo(Float.float16ToFloat(Float.floatToFloat16(d)));
             for (int k = 0; k < 32; k++) {
                 int i = b * 32 + k;
-                int want = d == 0f ? 0 : (int) Math.rint(x[i] * (1f / d));
+                int want = d == 0f ? 0 : (int) Math.rint(x[i] * (127f / amax));
                 assertThat(a.code(i)).as("code %d", i).isEqualTo(want).isBetween(-127, 127);
-                assertThat((double) a.scale(b) * a.code(i)).isCloseTo(x[i], Offset.offset(d / 2.0 + 1e-7));
+                // f16 keeps 11 significant bits: the scale is within 2^-11 of max/127, so |code| ≤ 127 adds at most 127·d·2^-11
+                assertThat((double) a.scale(b) * a.code(i)).isCloseTo(x[i], Offset.offset(d / 2.0 + 127 * d / 2048.0 + 1e-7));
             }
         }
     }
@@ -53,13 +55,14 @@ class Q8ActivationsTest {
         a.quantize(small, 32);
         assertThat(a.length()).isEqualTo(32);
         assertThat(a.code(0)).isEqualTo(-127);
-        assertThat(a.scale(0)).isEqualTo(1f / 127f);
+        assertThat(a.scale(0)).isEqualTo(Float.float16ToFloat(Float.floatToFloat16(1f / 127f)));
     }
 
     /** Awkward shapes: one block, an odd number of blocks (the kernels' one-block tail), one row, many rows. */
     @ParameterizedTest(name = "{0}: {1} rows × {2} columns")
     @CsvSource({
         "Q4_0, 1, 32", "Q4_0, 3, 96", "Q4_0, 5, 2080", "Q4_0, 1, 4096", "Q4_0, 17, 160",
+        "Q8_0, 1, 32", "Q8_0, 3, 96", "Q8_0, 5, 2080", "Q8_0, 1, 4096", "Q8_0, 17, 160",
     })
     void kernelMatchesTheIntegerReferenceAndTheFloatDot(String typeName, int rows, int cols) {
         GgmlType type = GgmlType.valueOf(typeName);
@@ -78,7 +81,7 @@ class Q8ActivationsTest {
                 mag += Math.abs((double) row[i] * x[i]);
                 onCodes += (double) row[i] * a.scale(i / 32) * a.code(i);
             }
-            float reference = ((Q4_0Tensor) w).scalarDot(off, a, cols);
+            float reference = w instanceof Q4_0Tensor q4 ? q4.scalarDot(off, a, cols) : ((Q8_0Tensor) w).scalarDot(off, a, cols);
             assertThat((double) reference).as("row %d: integer reference vs the same sum in doubles", rowIdx)
                     .isCloseTo(onCodes, Offset.offset(1e-5 * mag + 1e-9));
             if (w.takesQ8Activations()) {
@@ -90,6 +93,25 @@ class Q8ActivationsTest {
             assertThat((double) reference).as("row %d: 8-bit input vs float input", rowIdx)
                     .isCloseTo(exact, Offset.offset(1e-2 * mag + 1e-9));
         }
+    }
+
+    /** The largest products: weight −128 times code −127, 32 of them per block, summed in 16-bit lanes in pairs (32512). */
+    @Test
+    void q8_0ExtremeCodesDoNotOverflowTheSixteenBitLanes() {
+        int cols = 96;
+        byte[] data = new byte[cols / 32 * 34];
+        MemorySegment s = MemorySegment.ofArray(data);
+        for (int b = 0; b < cols / 32; b++) {
+            s.set(FloatTensor.SHORT_LE, b * 34L, Float.floatToFloat16(1f));
+            for (int k = 0; k < 32; k++) data[b * 34 + 2 + k] = (byte) -128;
+        }
+        FloatTensor w = FloatTensor.of(GgmlType.Q8_0, s, cols);
+        float[] x = new float[cols];
+        java.util.Arrays.fill(x, -127f);
+        Q8Activations a = new Q8Activations().quantize(x, cols);
+        assertThat(a.code(0)).isEqualTo(-127);
+        assertThat(((Q8_0Tensor) w).scalarDot(0, a, cols)).isEqualTo(3 * 32 * 128 * 127f);
+        if (w.takesQ8Activations()) assertThat(w.dot(0, a, cols)).isEqualTo(3 * 32 * 128 * 127f);
     }
 
     @ParameterizedTest(name = "{0}")

@@ -412,6 +412,45 @@ public final class HeadStore {
         }
     }
 
+    /** Whether {@link #rollback} is exact for this store's keys and values (see {@link VectorStore#supportsRollback()}). */
+    public boolean supportsRollback() {
+        return keys.supportsRollback() && values.supportsRollback() && handler == null;
+    }
+
+    /**
+     * Undoes the appends after the first {@code base} entries, keeping the entries
+     * {@code base + keepAfter[j]} ({@code j < kept}, ascending) at {@code base + j} with their
+     * keys, values, positions and statistics; the capacity stays (speculative decoding drops the
+     * rows of rejected draft tokens this way). Statistics of earlier entries are not touched: the
+     * caller must not have recorded attention since {@code base}.
+     */
+    public void rollback(int base, int[] keepAfter, int kept) {
+        if (base < 0 || base + kept > size) throw new IllegalArgumentException("rollback to " + base + " + " + kept + " of " + size);
+        for (int j = 0; j < kept; j++) {
+            if (keepAfter[j] < 0 || base + keepAfter[j] >= size || (j > 0 && keepAfter[j] <= keepAfter[j - 1])) {
+                throw new IllegalArgumentException("rollback needs ascending distinct entries below " + (size - base) + ", got " + keepAfter[j]);
+            }
+        }
+        keys.rollback(base, keepAfter, kept);
+        values.rollback(base, keepAfter, kept);
+        for (int j = 0; j < kept; j++) {
+            int i = base + keepAfter[j], d = base + j;
+            if (i != d) {
+                positions[d] = positions[i];
+                accumulated[d] = accumulated[i];
+                last[d] = last[i];
+                extra[d] = extra[i];
+                interval[d] = interval[i];
+                hits[d] = hits[i];
+                inserted[d] = inserted[i];
+                lastHit[d] = lastHit[i];
+                if (bias != null) bias[d] = bias[i];
+            }
+        }
+        if (base + kept != size) version++;
+        size = base + kept;
+    }
+
     /** Removes all entries and frees the storage. */
     public void clear() {
         size = 0;

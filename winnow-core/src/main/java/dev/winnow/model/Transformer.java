@@ -177,7 +177,8 @@ public final class Transformer {
                 HeadStore store = cache.head(l, h);
                 store.reserve(m);
                 for (int b = first; b < first + m; b++) {
-                    store.append(s.k, b * kvDim + h * hs, s.v, b * kvDim + h * hs, positions[b], cache.step() + b - first);
+                    store.append(s.k, b * kvDim + h * hs, s.v, b * kvDim + h * hs, positions[b],
+                            cache.step() + batch.stepOffset[g] + b - first);
                 }
             }
             if (first == 0) {
@@ -185,7 +186,8 @@ public final class Transformer {
             } else {
                 ForwardState rows = s.attentionScratch(m);
                 System.arraycopy(s.q, first * qDim, rows.q, 0, m * qDim);
-                attention(l, m, cache, rows);
+                if (batch.parents != null) DraftAttention.attend(c, par, l, cache, rows, g, batch.parents);
+                else attention(l, m, cache, rows);
                 System.arraycopy(rows.att, 0, s.att, first * qDim, m * qDim);
             }
         }

@@ -1,0 +1,136 @@
+package dev.winnow.generate;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.winnow.SharedData;
+import dev.winnow.generate.speculative.SpeculateSpec;
+import dev.winnow.generate.speculative.SpeculationStats;
+import dev.winnow.kv.HeadStore;
+import dev.winnow.kv.KvCache;
+import dev.winnow.kv.policy.KvSpec;
+import dev.winnow.model.Model;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * The acceptance test of speculative decoding: greedy generation with a drafter (chain drafts of
+ * prompt lookup, tree drafts of token recycling) produces token for token what plain greedy
+ * decoding produces, from several prompts, on the trained stories260K and on synthetic models,
+ * with an f32 and an int8 cache — and the cache afterwards (after rejected drafts were rolled
+ * back) equals the plain session's: entries, keys and values, positions, statistics, step.
+ * Generation is then continued in both sessions (the speculative one from a stop that dropped
+ * decided tokens), and compared again.
+ */
+class SpeculativeGreedyTest {
+    private static final Map<String, Model> MODELS = new HashMap<>();
+
+    private static Model model(String file) {
+        return MODELS.computeIfAbsent(file, f -> Model.load(SharedData.path("models/" + f)));
+    }
+
+    @AfterAll
+    static void close() {
+        MODELS.values().forEach(Model::close);
+        MODELS.clear();
+    }
+
+    static Stream<Arguments> cases() {
+        List<Arguments> out = new ArrayList<>();
+        for (String drafter : List.of("lookup:n=3,k=8", "recycling:k=8,tree=default", "recycling:k=4,tree=4/4/2/1")) {
+            for (String kv : List.of("full", "int8")) {
+                for (String file : List.of("stories260K.gguf", "synth-llama-Q8_0.gguf", "synth-qwen2.gguf")) {
+                    out.add(Arguments.of(file, kv, drafter));
+                }
+            }
+        }
+        return out.stream();
+    }
+
+    private static List<int[]> prompts(Model model) {
+        List<int[]> out = new ArrayList<>();
+        var tok = model.tokenizer();
+        if (model.config().vocabSize() == 512) { // stories260K: text prompts
+            for (String p : List.of("Once upon a time", "Lily and Tom went to the park. Lily and Tom", "The cat"))
+                out.add(tok.encode(p, true, false));
+        }
+        SplittableRandom r = new SplittableRandom(7);
+        for (int len : new int[] {2, 23}) {
+            int[] p = new int[len];
+            p[0] = tok.bosId() >= 0 ? tok.bosId() : 1;
+            for (int i = 1; i < len; i++) p[i] = 3 + r.nextInt(model.config().vocabSize() - 3);
+            out.add(p);
+        }
+        return out;
+    }
+
+    @ParameterizedTest(name = "{0} {1} {2}")
+    @MethodSource("cases")
+    void greedyWithSpeculationIsPlainGreedyAndLeavesTheSameCache(String file, String kv, String drafter) {
+        Model model = model(file);
+        long accepted = 0;
+        for (int[] prompt : prompts(model)) {
+            Session plain = new Session(model, 512, 32, KvSpec.parse(kv).newPolicy());
+            Session spec = new Session(model, 512, 32, KvSpec.parse(kv).newPolicy());
+            spec.speculate(SpeculateSpec.parse(drafter));
+            GenerationParams params = GenerationParams.builder().temperature(0).maxTokens(150).ignoreEos(true).build();
+            Generation a = plain.generate(prompt, params, t -> { });
+            Generation b = spec.generate(prompt, params, t -> { });
+            assertThat(b.tokens()).as("tokens with %s", drafter).containsExactly(a.tokens());
+            assertSameCache(plain.cache(), spec.cache());
+            // Continue: a stop string ends inside a speculative step's decided tokens.
+            String stop = a.text().length() > 3 ? a.text().substring(a.text().length() / 2, a.text().length() / 2 + 2) : "zz";
+            GenerationParams more = GenerationParams.builder().temperature(0).maxTokens(60).stop(stop).build();
+            Generation c = plain.generate(new int[0], more, t -> { });
+            Generation d = spec.generate(new int[0], more, t -> { });
+            assertThat(d.tokens()).containsExactly(c.tokens());
+            assertThat(d.text()).isEqualTo(c.text());
+            assertThat(d.stopReason()).isEqualTo(c.stopReason());
+            assertThat(spec.tokens()).containsExactly(plain.tokens());
+            assertSameCache(plain.cache(), spec.cache());
+            Generation e = plain.generate(new int[0], GenerationParams.greedy(17), t -> { });
+            Generation f = spec.generate(new int[0], GenerationParams.greedy(17), t -> { });
+            assertThat(f.tokens()).containsExactly(e.tokens());
+            assertSameCache(plain.cache(), spec.cache());
+            SpeculationStats stats = spec.speculationStats();
+            accepted += stats.accepted();
+            assertThat(stats.steps()).isLessThanOrEqualTo(150 + 60 + 17);
+        }
+        if (file.startsWith("stories")) assertThat(accepted).as("draft tokens accepted").isGreaterThan(20);
+    }
+
+    static void assertSameCache(KvCache a, KvCache b) {
+        assertThat(b.step()).as("step").isEqualTo(a.step());
+        int hs = a.headSize();
+        float[] x = new float[hs], y = new float[hs];
+        for (int l = 0; l < a.layers(); l++) {
+            for (int h = 0; h < a.kvHeads(); h++) {
+                HeadStore s = a.head(l, h), t = b.head(l, h);
+                assertThat(t.size()).as("entries of layer %d head %d", l, h).isEqualTo(s.size());
+                for (int i = 0; i < s.size(); i++) {
+                    assertThat(t.position(i)).isEqualTo(s.position(i));
+                    assertThat(t.insertedStep(i)).isEqualTo(s.insertedStep(i));
+                    assertThat(t.lastHitStep(i)).isEqualTo(s.lastHitStep(i));
+                    assertThat(t.hits(i)).isEqualTo(s.hits(i));
+                    assertThat(t.accumulatedAttention(i)).isEqualTo(s.accumulatedAttention(i));
+                    assertThat(t.lastAttention(i)).isEqualTo(s.lastAttention(i));
+                    assertThat(t.hitInterval(i)).isEqualTo(s.hitInterval(i));
+                    assertThat(t.extra(i)).isEqualTo(s.extra(i));
+                    s.key(i, x, 0);
+                    t.key(i, y, 0);
+                    assertThat(y).as("key %d of layer %d head %d", i, l, h).containsExactly(x);
+                    s.value(i, x, 0);
+                    t.value(i, y, 0);
+                    assertThat(y).as("value %d of layer %d head %d", i, l, h).containsExactly(x);
+                }
+            }
+        }
+    }
+}

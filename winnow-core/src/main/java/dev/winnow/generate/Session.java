@@ -90,6 +90,11 @@ public final class Session {
         speculator = new Speculator(spec.newDrafter(), transformer, cache, state, policy, policyContext);
     }
 
+    /** For tests: the speculative acceptance rule (default min(1, p/q)). */
+    void acceptanceRule(dev.winnow.generate.speculative.SpeculativeSampling.AcceptanceRule rule) {
+        speculator.rule(rule);
+    }
+
     /** Counts of speculative decoding since {@link #speculate} (null when off). */
     public SpeculationStats speculationStats() {
         return speculator == null ? null : speculator.stats();

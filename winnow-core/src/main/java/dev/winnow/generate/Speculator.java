@@ -35,6 +35,7 @@ final class Speculator {
     private int[] context = new int[0];
     private int[] ahead = new int[0];
     private double[] p = new double[0];
+    private SpeculativeSampling.AcceptanceRule rule = SpeculativeSampling.MIN_RATIO;
 
     Speculator(Drafter drafter, Transformer transformer, KvCache cache, ForwardState state, KvPolicy policy,
                PolicyContext policyContext) {
@@ -50,6 +51,11 @@ final class Speculator {
 
     Drafter drafter() {
         return drafter;
+    }
+
+    /** Replaces the acceptance rule (tests show a broken one is caught). */
+    void rule(SpeculativeSampling.AcceptanceRule rule) {
+        this.rule = rule;
     }
 
     SpeculationStats stats() {
@@ -92,7 +98,7 @@ final class Speculator {
             int[] candidates = new int[count];
             for (int c = 0; c < count; c++) candidates[c] = draft.token(children[c]);
             sampler.distribution(Arrays.copyOfRange(logits, row * vocab, (row + 1) * vocab), vocab, context, ctxLen, p);
-            int v = SpeculativeSampling.verify(p, vocab, candidates, count, sampler::nextDouble, SpeculativeSampling.MIN_RATIO);
+            int v = SpeculativeSampling.verify(p, vocab, candidates, count, sampler::nextDouble, rule);
             int token = v >= 0 ? candidates[v] : -1 - v;
             sampler.accept(token);
             ahead[decided++] = token;

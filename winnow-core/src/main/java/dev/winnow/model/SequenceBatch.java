@@ -21,6 +21,8 @@ public final class SequenceBatch {
     int[] stepOffset = new int[8];
     /** A tree draft: each row's parent row (−1 for the root), or null (causal rows). */
     int[] parents;
+    /** Whether the batch is a draft to verify ({@link #addDraft}). */
+    boolean draft;
 
     /** @param capacity most rows (the capacity of the {@link ForwardState} it runs with) */
     public SequenceBatch(int capacity) {
@@ -34,6 +36,7 @@ public final class SequenceBatch {
         Arrays.fill(caches, 0, segments, null);
         Arrays.fill(stepOffset, 0, segments, 0);
         parents = null;
+        draft = false;
         rows = segments = logitRows = 0;
     }
 
@@ -50,7 +53,7 @@ public final class SequenceBatch {
         for (int g = 0; g < segments; g++) {
             if (caches[g] == cache) throw new IllegalArgumentException("a cache may take part once per pass");
         }
-        if (parents != null) throw new IllegalArgumentException("a draft batch holds only the draft");
+        if (draft) throw new IllegalArgumentException("a draft batch holds only the draft");
         growSegments(segments + 1);
         System.arraycopy(tokens, from, this.tokens, rows, n);
         System.arraycopy(positions, 0, this.positions, rows, n);
@@ -106,6 +109,7 @@ public final class SequenceBatch {
         rows = n;
         logitRows = n;
         this.parents = parents == null ? null : Arrays.copyOf(parents, n);
+        draft = true;
     }
 
     /** Rows in the pass. */

@@ -45,11 +45,10 @@ class SpeculativeGreedyTest {
     static Stream<Arguments> cases() {
         List<Arguments> out = new ArrayList<>();
         for (String drafter : List.of("lookup:n=3,k=8", "recycling:k=8,tree=default", "recycling:k=4,tree=4/4/2/1")) {
-            for (String kv : List.of("full", "int8")) {
-                for (String file : List.of("stories260K.gguf", "synth-llama-Q8_0.gguf", "synth-qwen2.gguf")) {
-                    out.add(Arguments.of(file, kv, drafter));
-                }
-            }
+            out.add(Arguments.of("stories260K.gguf", "full", drafter));
+            out.add(Arguments.of("stories260K.gguf", "int8", drafter));
+            out.add(Arguments.of("synth-llama-Q8_0.gguf", "full", drafter));
+            out.add(Arguments.of("synth-qwen2.gguf", "int8", drafter));
         }
         return out.stream();
     }
@@ -60,6 +59,7 @@ class SpeculativeGreedyTest {
         if (model.config().vocabSize() == 512) { // stories260K: text prompts
             for (String p : List.of("Once upon a time", "Lily and Tom went to the park. Lily and Tom", "The cat"))
                 out.add(tok.encode(p, true, false));
+            return out;
         }
         SplittableRandom r = new SplittableRandom(7);
         for (int len : new int[] {2, 23}) {
@@ -80,7 +80,7 @@ class SpeculativeGreedyTest {
             Session plain = new Session(model, 512, 32, KvSpec.parse(kv).newPolicy());
             Session spec = new Session(model, 512, 32, KvSpec.parse(kv).newPolicy());
             spec.speculate(SpeculateSpec.parse(drafter));
-            GenerationParams params = GenerationParams.builder().temperature(0).maxTokens(150).ignoreEos(true).build();
+            GenerationParams params = GenerationParams.builder().temperature(0).maxTokens(100).ignoreEos(true).build();
             Generation a = plain.generate(prompt, params, t -> { });
             Generation b = spec.generate(prompt, params, t -> { });
             assertThat(b.tokens()).as("tokens with %s", drafter).containsExactly(a.tokens());
@@ -101,36 +101,38 @@ class SpeculativeGreedyTest {
             assertSameCache(plain.cache(), spec.cache());
             SpeculationStats stats = spec.speculationStats();
             accepted += stats.accepted();
-            assertThat(stats.steps()).isLessThanOrEqualTo(150 + 60 + 17);
+            assertThat(stats.steps()).isLessThanOrEqualTo(100 + 60 + 17);
         }
         if (file.startsWith("stories")) assertThat(accepted).as("draft tokens accepted").isGreaterThan(20);
     }
 
     static void assertSameCache(KvCache a, KvCache b) {
         assertThat(b.step()).as("step").isEqualTo(a.step());
-        int hs = a.headSize();
-        float[] x = new float[hs], y = new float[hs];
         for (int l = 0; l < a.layers(); l++) {
             for (int h = 0; h < a.kvHeads(); h++) {
                 HeadStore s = a.head(l, h), t = b.head(l, h);
                 assertThat(t.size()).as("entries of layer %d head %d", l, h).isEqualTo(s.size());
-                for (int i = 0; i < s.size(); i++) {
-                    assertThat(t.position(i)).isEqualTo(s.position(i));
-                    assertThat(t.insertedStep(i)).isEqualTo(s.insertedStep(i));
-                    assertThat(t.lastHitStep(i)).isEqualTo(s.lastHitStep(i));
-                    assertThat(t.hits(i)).isEqualTo(s.hits(i));
-                    assertThat(t.accumulatedAttention(i)).isEqualTo(s.accumulatedAttention(i));
-                    assertThat(t.lastAttention(i)).isEqualTo(s.lastAttention(i));
-                    assertThat(t.hitInterval(i)).isEqualTo(s.hitInterval(i));
-                    assertThat(t.extra(i)).isEqualTo(s.extra(i));
-                    s.key(i, x, 0);
-                    t.key(i, y, 0);
-                    assertThat(y).as("key %d of layer %d head %d", i, l, h).containsExactly(x);
-                    s.value(i, x, 0);
-                    t.value(i, y, 0);
-                    assertThat(y).as("value %d of layer %d head %d", i, l, h).containsExactly(x);
-                }
+                assertThat(describe(t)).as("layer %d head %d", l, h).isEqualTo(describe(s));
             }
         }
+    }
+
+    /** Every entry's position, statistics, key and value bits, as one comparable text. */
+    private static String describe(HeadStore s) {
+        StringBuilder sb = new StringBuilder();
+        float[] x = new float[s.headSize()];
+        for (int i = 0; i < s.size(); i++) {
+            sb.append(i).append(": pos ").append(s.position(i)).append(" ins ").append(s.insertedStep(i))
+                    .append(" lastHit ").append(s.lastHitStep(i)).append(" hits ").append(s.hits(i))
+                    .append(" acc ").append(s.accumulatedAttention(i)).append(" last ").append(s.lastAttention(i))
+                    .append(" int ").append(s.hitInterval(i)).append(" extra ").append(s.extra(i)).append(" k");
+            s.key(i, x, 0);
+            for (float v : x) sb.append(' ').append(Integer.toHexString(Float.floatToRawIntBits(v)));
+            sb.append(" v");
+            s.value(i, x, 0);
+            for (float v : x) sb.append(' ').append(Integer.toHexString(Float.floatToRawIntBits(v)));
+            sb.append('\n');
+        }
+        return sb.toString();
     }
 }

@@ -393,17 +393,7 @@ public final class HeadStore {
         values.retain(keep);
         for (int j = 0; j < n; j++) {
             int i = keep[j];
-            if (i != j) {
-                positions[j] = positions[i];
-                accumulated[j] = accumulated[i];
-                last[j] = last[i];
-                extra[j] = extra[i];
-                interval[j] = interval[i];
-                hits[j] = hits[i];
-                inserted[j] = inserted[i];
-                lastHit[j] = lastHit[i];
-                if (bias != null) bias[j] = bias[i];
-            }
+            if (i != j) moveEntry(i, j);
         }
         size = n;
         version++;
@@ -435,20 +425,23 @@ public final class HeadStore {
         values.rollback(base, keepAfter, kept);
         for (int j = 0; j < kept; j++) {
             int i = base + keepAfter[j], d = base + j;
-            if (i != d) {
-                positions[d] = positions[i];
-                accumulated[d] = accumulated[i];
-                last[d] = last[i];
-                extra[d] = extra[i];
-                interval[d] = interval[i];
-                hits[d] = hits[i];
-                inserted[d] = inserted[i];
-                lastHit[d] = lastHit[i];
-                if (bias != null) bias[d] = bias[i];
-            }
+            if (i != d) moveEntry(i, d);
         }
         if (base + kept != size) version++;
         size = base + kept;
+    }
+
+    /** Copies entry {@code i}'s position and statistics to index {@code j} (keys and values are moved by their stores). */
+    private void moveEntry(int i, int j) {
+        positions[j] = positions[i];
+        accumulated[j] = accumulated[i];
+        last[j] = last[i];
+        extra[j] = extra[i];
+        interval[j] = interval[i];
+        hits[j] = hits[i];
+        inserted[j] = inserted[i];
+        lastHit[j] = lastHit[i];
+        if (bias != null) bias[j] = bias[i];
     }
 
     /** Removes all entries and frees the storage. */

@@ -2,7 +2,7 @@ package dev.winnow.generate;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.winnow.SharedData;
+import dev.winnow.TestModels;
 import dev.winnow.generate.speculative.SpeculateSpec;
 import dev.winnow.generate.speculative.SpeculationStats;
 import dev.winnow.kv.HeadStore;
@@ -10,9 +10,7 @@ import dev.winnow.kv.KvCache;
 import dev.winnow.kv.policy.KvSpec;
 import dev.winnow.model.Model;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
@@ -30,16 +28,15 @@ import org.junit.jupiter.params.provider.MethodSource;
  * decided tokens), and compared again.
  */
 class SpeculativeGreedyTest {
-    private static final Map<String, Model> MODELS = new HashMap<>();
+    private static final TestModels MODELS = new TestModels();
 
     private static Model model(String file) {
-        return MODELS.computeIfAbsent(file, f -> Model.load(SharedData.path("models/" + f)));
+        return MODELS.get(file);
     }
 
     @AfterAll
     static void close() {
-        MODELS.values().forEach(Model::close);
-        MODELS.clear();
+        MODELS.close();
     }
 
     static Stream<Arguments> cases() {

@@ -85,7 +85,8 @@ final class GenerateCommand implements Callable<Integer> {
     @Option(names = "--speculate", paramLabel = "SPEC",
             description = "Speculative decoding: draft tokens with SPEC and verify them in one pass; the output is "
                     + "what plain decoding gives (greedy: token for token). Drafters: lookup:n=3,k=8 (prompt lookup), "
-                    + "recycling:k=8,tree=default (token recycling, tree drafts). Needs a KV spec that keeps every "
+                    + "recycling:k=8,tree=default (token recycling, tree drafts), self:kv=streaming:window=256,k=4 (the model over a "
+                    + "compressed cache). Needs a KV spec that keeps every "
                     + "entry (full, f16, int8, …).")
     String speculate;
 

@@ -31,7 +31,7 @@ class SpeculateCommandTest {
         assertThat(k0.exit()).isNotZero();
         assertThat(k0.errLines()).containsExactly("winnow: lookup: k=0 must be >= 1");
         Cli.Result unknown = Cli.run("bench", "-m", model, "--speculate", "eagle");
-        assertThat(unknown.errLines()).containsExactly("winnow: unknown drafter 'eagle'; valid: lookup, recycling");
+        assertThat(unknown.errLines()).containsExactly("winnow: unknown drafter 'eagle'; valid: lookup, recycling, self");
         Cli.Result refused = Cli.run("generate", "-m", model, "-p", PROMPT, "--speculate", "lookup", "--kv", "snapkv:budget=64");
         assertThat(refused.exit()).isNotZero();
         assertThat(refused.errLines()).singleElement().asString()

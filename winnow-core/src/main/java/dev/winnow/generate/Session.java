@@ -87,7 +87,7 @@ public final class Session {
         }
         String why = SpeculationSupport.refusal(policy, cache);
         if (why != null) throw new IllegalArgumentException("cannot speculate with " + spec.name() + ": " + why);
-        speculator = new Speculator(spec.newDrafter(), transformer, cache, state, policy, policyContext);
+        speculator = new Speculator(spec.newDrafter(model), transformer, cache, state, policy, policyContext);
     }
 
     /** For tests: the speculative acceptance rule (default min(1, p/q)). */
@@ -134,6 +134,18 @@ public final class Session {
     /** The token history. */
     public int[] tokens() {
         return Arrays.copyOf(history, length);
+    }
+
+    /**
+     * Removes the newest {@code n} tokens from the history and their entries — the newest {@code n}
+     * of every head — from the cache (a self-speculation draft session undoes its drafted tokens
+     * this way). Needs stores that can roll back and at least {@code n} entries in every head.
+     */
+    public void forgetLast(int n) {
+        if (n < 0 || n > length || pending >= 0) throw new IllegalArgumentException("cannot forget " + n + " of " + length + " tokens");
+        if (n == 0) return;
+        cache.dropNewest(n);
+        length -= n;
     }
 
     /** Forgets the context: empties the cache and the history. */

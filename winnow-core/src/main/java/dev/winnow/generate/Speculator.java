@@ -115,10 +115,6 @@ final class Speculator {
 
     /** Removes the newest {@code n} cache entries (decided tokens the session will not emit). */
     void drop(int n) {
-        if (n <= 0) return;
-        KvCache.Checkpoint now = cache.checkpoint();
-        int[][] sizes = now.sizes();
-        for (int[] layer : sizes) for (int h = 0; h < layer.length; h++) layer[h] -= n;
-        cache.rollback(new KvCache.Checkpoint(sizes, now.step() - n), new int[0], 0);
+        if (n > 0) cache.dropNewest(n);
     }
 }

@@ -188,6 +188,21 @@ public final class KvCache {
         step = cp.step + kept;
     }
 
+    /**
+     * Removes the newest {@code n} entries of every head and moves the step counter back by
+     * {@code n}: the last {@code n} tokens run, undone (see {@link #rollback}).
+     */
+    public void dropNewest(int n) {
+        Checkpoint now = checkpoint();
+        for (int[] layer : now.sizes) {
+            for (int h = 0; h < layer.length; h++) {
+                if (layer[h] < n) throw new IllegalArgumentException("a head holds " + layer[h] + " entries, fewer than " + n);
+                layer[h] -= n;
+            }
+        }
+        rollback(new Checkpoint(now.sizes, step - n), new int[0], 0);
+    }
+
     /** Removes every entry. */
     public void clear() {
         for (HeadStore[] layer : stores) for (HeadStore s : layer) s.clear();

@@ -20,7 +20,7 @@ import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * The acceptance test of speculative decoding: greedy generation with a drafter (chain drafts of
- * prompt lookup, tree drafts of token recycling) produces token for token what plain greedy
+ * prompt lookup and of self-speculation over a StreamingLLM draft cache, tree drafts of token recycling) produces token for token what plain greedy
  * decoding produces, from several prompts, on the trained stories260K and on synthetic models,
  * with an f32 and an int8 cache — and the cache afterwards (after rejected drafts were rolled
  * back) equals the plain session's: entries, keys and values, positions, statistics, step.
@@ -30,10 +30,6 @@ import org.junit.jupiter.params.provider.MethodSource;
 class SpeculativeGreedyTest {
     private static final TestModels MODELS = new TestModels();
 
-    private static Model model(String file) {
-        return MODELS.get(file);
-    }
-
     @AfterAll
     static void close() {
         MODELS.close();
@@ -41,7 +37,8 @@ class SpeculativeGreedyTest {
 
     static Stream<Arguments> cases() {
         List<Arguments> out = new ArrayList<>();
-        for (String drafter : List.of("lookup:n=3,k=8", "recycling:k=8,tree=default", "recycling:k=4,tree=4/4/2/1")) {
+        for (String drafter : List.of("lookup:n=3,k=8", "recycling:k=8,tree=default", "recycling:k=4,tree=4/4/2/1",
+                "self:kv=streaming:sinks=2;window=12,k=4")) {
             out.add(Arguments.of("stories260K.gguf", "full", drafter));
             out.add(Arguments.of("stories260K.gguf", "int8", drafter));
             out.add(Arguments.of("synth-llama-Q8_0.gguf", "full", drafter));
@@ -71,7 +68,7 @@ class SpeculativeGreedyTest {
     @ParameterizedTest(name = "{0} {1} {2}")
     @MethodSource("cases")
     void greedyWithSpeculationIsPlainGreedyAndLeavesTheSameCache(String file, String kv, String drafter) {
-        Model model = model(file);
+        Model model = MODELS.get(file);
         long accepted = 0;
         for (int[] prompt : prompts(model)) {
             Session plain = new Session(model, 512, 32, KvSpec.parse(kv).newPolicy());

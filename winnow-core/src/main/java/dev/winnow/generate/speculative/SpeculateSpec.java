@@ -5,7 +5,9 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.function.Function;
+import java.util.function.BiFunction;
+import dev.winnow.kv.policy.KvSpec;
+import dev.winnow.model.Model;
 
 /**
  * A drafter spec such as {@code lookup:n=3,k=8} or {@code recycling:k=8,tree=default}: a drafter
@@ -14,17 +16,20 @@ import java.util.function.Function;
  * {@link SpeculateSpecException} with a one-line message before anything runs.
  */
 public final class SpeculateSpec {
-    private record Entry(String name, String summary, Function<Params, Drafter> factory) {
+    private record Entry(String name, String summary, BiFunction<Params, Model, Drafter> factory) {
     }
 
     private static final List<Entry> DRAFTERS = List.of(
             new Entry("lookup", "prompt lookup: n = longest n-gram matched (3), k = tokens drafted (8)",
-                    p -> new LookupDrafter(p.getInt("n", 3, 1), p.getInt("k", 8, 1))),
+                    (p, m) -> new LookupDrafter(p.getInt("n", 3, 1), p.getInt("k", 8, 1))),
             new Entry("recycling", "token recycling: k = candidates kept per token (8), tree = default or widths per depth like 8/4/2",
-                    p -> {
+                    (p, m) -> {
                         int k = p.getInt("k", 8, 1);
                         return new RecyclingDrafter(k, DraftTreeShape.parse(p.getString("tree", "default"), k));
-                    }));
+                    }),
+            new Entry("self", "self-speculation: the model drafts over a compressed cache, kv = its KV spec with ';' "
+                    + "between parameters (streaming:window=256), k = tokens drafted (4)",
+                    (p, m) -> new SelfDrafter(m, kvSpec(p.getString("kv", "streaming:window=256")), p.getInt("k", 4, 1))));
 
     private final String name;
     private final Map<String, String> params;
@@ -70,13 +75,26 @@ public final class SpeculateSpec {
         return name;
     }
 
-    /** A fresh drafter for one session. */
+    private static KvSpec kvSpec(String text) {
+        try {
+            return KvSpec.parse(text.replace(';', ','));
+        } catch (IllegalArgumentException e) {
+            throw new SpeculateSpecException("self: kv=" + text + ": " + e.getMessage());
+        }
+    }
+
+    /** A fresh drafter for one session (validation only: self-speculation needs {@link #newDrafter(Model)}). */
     public Drafter newDrafter() {
+        return newDrafter(null);
+    }
+
+    /** A fresh drafter for one session of {@code model}. */
+    public Drafter newDrafter(Model model) {
         Entry entry = DRAFTERS.stream().filter(e -> e.name.equals(name)).findFirst()
                 .orElseThrow(() -> new SpeculateSpecException("unknown drafter '" + name + "'; valid: " + names()));
         try {
             Params p = new Params(name, params);
-            Drafter d = entry.factory.apply(p);
+            Drafter d = entry.factory.apply(p, model);
             p.checkAllUsed();
             return d;
         } catch (IllegalArgumentException e) {

@@ -34,16 +34,22 @@ public final class SpeculationSupport {
             return "KV policy '" + spec + "' selects entries per decoding step (sparse attention) from state that "
                     + "rejected draft tokens would change";
         }
+        String why = rollbackRefusal(cache);
+        return why == null ? null : "KV policy '" + spec + "' " + why;
+    }
+
+    /** Why the cache's stores cannot roll back appended rows, or null. */
+    static String rollbackRefusal(KvCache cache) {
         for (int l = 0; l < cache.layers(); l++) {
             for (int h = 0; h < cache.kvHeads(); h++) {
-                if (!cache.head(l, h).supportsRollback()) return notRollback(spec, cache.head(l, h));
+                if (!cache.head(l, h).supportsRollback()) return notRollback(cache.head(l, h));
             }
         }
         return null;
     }
 
-    private static String notRollback(String spec, HeadStore s) {
-        return "KV policy '" + spec + "' stores keys/values as " + s.keyStore().codec() + "/" + s.valueStore().codec()
+    private static String notRollback(HeadStore s) {
+        return "stores keys/values as " + s.keyStore().codec() + "/" + s.valueStore().codec()
                     + ", which share parameters between entries (or handle evictions), so appended rows cannot be "
                     + "rolled back exactly";
     }

@@ -14,6 +14,9 @@ class SpeculateSpecTest {
         assertThat(SpeculateSpec.parse(" lookup:n=2,k=5 ").toString()).isEqualTo("lookup:n=2,k=5");
         assertThat(SpeculateSpec.parse("recycling").toString()).isEqualTo("recycling:k=8,tree=default");
         assertThat(SpeculateSpec.parse("recycling:k=4,tree=4/2/1").newDrafter()).isInstanceOf(RecyclingDrafter.class);
+        assertThat(SpeculateSpec.parse("self").toString()).isEqualTo("self:kv=streaming:window=256,k=4");
+        assertThat(SpeculateSpec.parse("self:kv=streaming:sinks=2;window=64,k=3").toString())
+                .isEqualTo("self:kv=streaming:sinks=2;window=64,k=3");
     }
 
     @ParameterizedTest
@@ -22,20 +25,24 @@ class SpeculateSpecTest {
             "lookup:n=0|lookup: n=0 must be >= 1",
             "lookup:k=abc|lookup: k='abc' is not a whole number",
             "lookup:x=1|lookup: unknown parameter 'x'; valid: n, k",
-            "medusa|unknown drafter 'medusa'; valid: lookup, recycling",
+            "medusa|unknown drafter 'medusa'; valid: lookup, recycling, self",
             "lookup:k|'lookup:k': parameter 'k' should be key=value",
             "lookup:k=3,k=4|'lookup:k=3,k=4': parameter 'k' given twice",
             "recycling:k=0|recycling: k=0 must be >= 1",
             "recycling:tree=9/1|recycling: tree width 9 at depth 1 must be between 1 and k=8",
             "recycling:tree=a/b|recycling: tree='a/b' should be 'default' or widths per depth like 4/2/1",
-            "recycling:tree=8/8/8/8|recycling: tree='8/8/8/8' has more than 128 nodes"})
+            "recycling:tree=8/8/8/8|recycling: tree='8/8/8/8' has more than 128 nodes",
+            "self:k=0|self: k=0 must be >= 1",
+            "self:kv=h2o:budget=8|self: kv=h2o:budget=8 may evict the newest entries; the draft cache needs streaming:… or a spec that keeps every entry",
+            "self:kv=bogus|self: kv=bogus: unknown KV policy 'bogus'; valid: "})
     void badSpecsAreOneLineErrorsNamingTheValue(String spec, String message) {
-        assertThatThrownBy(() -> SpeculateSpec.parse(spec)).isInstanceOf(SpeculateSpecException.class).hasMessage(message);
+        assertThatThrownBy(() -> SpeculateSpec.parse(spec)).isInstanceOf(SpeculateSpecException.class)
+                .hasMessageStartingWith(message).hasMessageNotContaining("\n");
     }
 
     @Test
     void emptySpecListsTheDrafters() {
-        assertThatThrownBy(() -> SpeculateSpec.parse(" ")).hasMessage("empty --speculate spec; valid drafters: lookup, recycling");
+        assertThatThrownBy(() -> SpeculateSpec.parse(" ")).hasMessage("empty --speculate spec; valid drafters: lookup, recycling, self");
     }
 
     @Test

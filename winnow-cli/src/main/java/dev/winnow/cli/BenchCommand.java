@@ -85,6 +85,17 @@ final class BenchCommand implements Callable<Integer> {
                     + "cache; 'full' keeps f32, twice the bytes).")
     String kv;
 
+    @Option(names = "--speculate", paramLabel = "SPEC",
+            description = "Instead of pp/tg: greedy generation of -n tokens from " + "4 built-in prompts, plain and with "
+                    + "speculative decoding by SPEC (repeatable: lookup:n=3,k=8, recycling:k=8,tree=default), interleaved; "
+                    + "prints acceptance rate, accepted tokens per step, t/s of both and the gain.")
+    List<String> speculate = new ArrayList<>();
+
+    @Option(names = "--verify-cost", paramLabel = "K,K,…", split = ",",
+            description = "Instead of pp/tg: time one verification pass of K draft rows (+ the root) against one "
+                    + "decoding step, at the first -d depth.")
+    List<Integer> verifyCost = new ArrayList<>();
+
     /** The deepest cache the decoding warm-up uses. */
     static final int WARMUP_DEPTH = 2048;
 
@@ -153,6 +164,7 @@ final class BenchCommand implements Callable<Integer> {
             if (p < 1 || p > 256) throw new ParameterException(spec.commandLine(), "--parallel must be in [1, 256], got " + p);
         }
         kvSpec = dev.winnow.kv.policy.KvSpec.parse(kv);
+        if (!speculate.isEmpty() || !verifyCost.isEmpty()) return speculative();
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
         Parallel parallel = Threads.pool(threads, spec.commandLine().getErr());
@@ -213,6 +225,38 @@ final class BenchCommand implements Callable<Integer> {
         if (!noWarmup) generation(m, Math.min(nGen, 32), 0);
         GrammarBench.printTable(out, model.getFileName().toString(), vocabMs, m.tokenizer().vocabSize(),
                 GrammarBench.runAll(b, schemas));
+        out.flush();
+        return 0;
+    }
+
+    /** The --speculate and --verify-cost tests. */
+    private int speculative() throws IOException {
+        List<dev.winnow.generate.speculative.SpeculateSpec> specs = new ArrayList<>();
+        for (String s : speculate) specs.add(dev.winnow.generate.speculative.SpeculateSpec.parse(s));
+        for (int k : verifyCost) {
+            if (k < 1) throw new ParameterException(spec.commandLine(), "--verify-cost must be >= 1, got " + k);
+        }
+        if (nGen < 1 && !specs.isEmpty()) throw new ParameterException(spec.commandLine(), "--speculate needs -n >= 1");
+        PrintWriter out = spec.commandLine().getOut();
+        PrintWriter err = spec.commandLine().getErr();
+        Parallel parallel = Threads.pool(threads, err);
+        try (parallel; Model m = loading.load(model, parallel)) {
+            err.println(Format.f("bench: %s (%s), %d threads, KV %s", model.getFileName(), Models.typeSummary(m.file()),
+                    parallel.threads(), kvSpec));
+            err.flush();
+            SpeculateBench bench = new SpeculateBench(m, kvSpec, batch, err);
+            List<SpeculateBench.Row> rows = new ArrayList<>();
+            for (var s : specs) rows.add(bench.speculative(s, nGen, repetitions, !noWarmup));
+            List<SpeculateBench.Cost> costs = new ArrayList<>();
+            for (int k : verifyCost) costs.add(bench.verifyCost(k, depths.get(0), Math.max(5, repetitions)));
+            if (json) {
+                out.println(new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT)
+                        .writeValueAsString(SpeculateBench.json(rows, costs)));
+            } else {
+                SpeculateBench.printTable(out, rows, costs, nGen, repetitions);
+                out.println("CPU: " + CpuInfo.model() + ", " + CpuInfo.vectorSummary() + ", " + parallel.threads() + " threads");
+            }
+        }
         out.flush();
         return 0;
     }

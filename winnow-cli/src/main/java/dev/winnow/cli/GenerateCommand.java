@@ -6,6 +6,7 @@ import dev.winnow.generate.GenerationParams;
 import dev.winnow.generate.Session;
 import dev.winnow.generate.StopReason;
 import dev.winnow.generate.TokenListener;
+import dev.winnow.generate.speculative.SpeculateSpec;
 import dev.winnow.kv.policy.KvSpec;
 import dev.winnow.model.Model;
 import dev.winnow.model.ModelConfig;
@@ -81,6 +82,14 @@ final class GenerateCommand implements Callable<Integer> {
                     + "cache; 'full' keeps f32, twice the bytes).")
     String kv;
 
+    @Option(names = "--speculate", paramLabel = "SPEC",
+            description = "Speculative decoding: draft tokens with SPEC and verify them in one pass; the output is "
+                    + "what plain decoding gives (greedy: token for token). Drafters: lookup:n=3,k=8 (prompt lookup), "
+                    + "recycling:k=8,tree=default (token recycling, tree drafts), self:kv=streaming:window=256,k=4 (the model over a "
+                    + "compressed cache). Needs a KV spec that keeps every "
+                    + "entry (full, f16, int8, …).")
+    String speculate;
+
     @Option(names = "--kv-stats", description = "After generation, print the KV entries and bytes per layer to stderr.")
     boolean kvStats;
 
@@ -103,6 +112,7 @@ final class GenerateCommand implements Callable<Integer> {
         String promptText = promptText();
         GenerationParams params = sampling.params();
         KvSpec kvSpec = KvSpec.parse(kv);
+        SpeculateSpec speculation = speculate == null ? null : SpeculateSpec.parse(speculate);
         Parallel parallel = Threads.pool(threads, spec.commandLine().getErr());
         long t0 = System.nanoTime();
         try (parallel; Model m = loading.load(model, parallel)) {
@@ -113,6 +123,7 @@ final class GenerateCommand implements Callable<Integer> {
             Tokenizer tok = m.tokenizer();
             int[] ids = tok.encode(promptText, !noBos && tok.addBosByDefault(), false);
             Session session = new Session(m, ctx, batch, kvSpec.newPolicy());
+            session.speculate(speculation);
             if (verbose) {
                 err.println(Format.f("model: %s (%s, %s, %s parameters), loaded in %.0f ms", model,
                         c.architecture().ggufName(), c.name(), Format.count(Models.parameterCount(m.file())),
@@ -151,6 +162,7 @@ final class GenerateCommand implements Callable<Integer> {
                 err.println(Format.f("prompt: %d tokens, %.1f tok/s | generated: %d tokens, %.1f tok/s | stop: %s",
                         g.promptTokens(), g.prefillTokensPerSecond(), g.tokens().length, g.decodeTokensPerSecond(),
                         describe(g.stopReason(), ctx)));
+                if (speculation != null) err.println("speculation (" + speculation + "): " + session.speculationStats());
             }
             if (verbose) err.println("KV cache: " + session.cache().stats());
             if (kvStats) KvStatsTable.print(err, session.cache().stats(), kvSpec.toString());

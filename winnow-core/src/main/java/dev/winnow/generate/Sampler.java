@@ -63,11 +63,60 @@ public final class Sampler {
         return token;
     }
 
+    /**
+     * The distribution {@link #sample} draws from after all its steps (grammar mask, penalty,
+     * top-k/p, min-p, temperature) as probabilities over the vocabulary in {@code out[0, vocab)};
+     * one-hot at the argmax when greedy. Neither draws nor advances the grammar (speculative
+     * sampling decides the token itself, then calls {@link #accept}).
+     */
+    void distribution(float[] logits, int vocab, int[] recent, int recentCount, double[] out) {
+        if (work.length < vocab) {
+            work = new float[vocab];
+            order = new int[vocab];
+        }
+        float[] l = work;
+        System.arraycopy(logits, 0, l, 0, vocab);
+        if (grammar != null) grammar.mask(l, vocab);
+        applyLogitBias(l, vocab);
+        applyPenalties(l, vocab, recent, recentCount);
+        Arrays.fill(out, 0, vocab, 0);
+        if (p.isGreedy()) {
+            out[argmax(l, vocab)] = 1;
+            return;
+        }
+        int n = weigh(l, vocab);
+        for (int i = 0; i < n; i++) out[order[i]] = weights[i] / total;
+    }
+
+    /** Records that {@code token} was chosen outside {@link #sample} (advances the grammar). */
+    void accept(int token) {
+        if (grammar != null) grammar.accept(token);
+    }
+
+    /** The next uniform draw in [0, 1) of this sampler's seeded stream. */
+    double nextDouble() {
+        return random.nextDouble();
+    }
+
+    private double[] weights = new double[0];
+    private double total;
+
     private int pick(float[] l, int vocab, int[] recent, int recentCount) {
         applyLogitBias(l, vocab);
         applyPenalties(l, vocab, recent, recentCount);
         if (p.isGreedy()) return argmax(l, vocab);
+        int n = weigh(l, vocab);
+        double[] w = weights;
+        double r = random.nextDouble() * total;
+        for (int i = 0; i < n; i++) {
+            r -= w[i];
+            if (r < 0) return order[i];
+        }
+        return order[n - 1];
+    }
 
+    /** Leaves the candidates in {@code order[0, n)}, their unnormalized weights in {@code weights} and their sum in {@code total}; returns n. */
+    private int weigh(float[] l, int vocab) {
         int n = topCandidates(l, vocab);
         while (n > 1 && l[order[n - 1]] == Float.NEGATIVE_INFINITY) n--; // masked tokens never drawn
         // Softmax over the candidates (sorted by logit, descending).
@@ -97,19 +146,15 @@ public final class Sampler {
             while (keep < n && probs[keep] >= threshold) keep++;
             n = keep;
         }
-        // Temperature on the kept logits, then draw.
-        double[] w = new double[n];
-        double total = 0;
+        // Temperature on the kept logits.
+        if (weights.length < n) weights = new double[n];
+        double[] w = weights;
+        total = 0;
         for (int i = 0; i < n; i++) {
             w[i] = Math.exp((l[order[i]] - max) / p.temperature());
             total += w[i];
         }
-        double r = random.nextDouble() * total;
-        for (int i = 0; i < n; i++) {
-            r -= w[i];
-            if (r < 0) return order[i];
-        }
-        return order[n - 1];
+        return n;
     }
 
     private void applyLogitBias(float[] l, int vocab) {

@@ -1,5 +1,8 @@
 package dev.winnow.generate;
 
+import dev.winnow.generate.speculative.SpeculateSpec;
+import dev.winnow.generate.speculative.SpeculationStats;
+import dev.winnow.generate.speculative.SpeculationSupport;
 import dev.winnow.kv.KvCache;
 import dev.winnow.kv.policy.KvPolicy;
 import dev.winnow.kv.policy.KvSpec;
@@ -36,6 +39,8 @@ public final class Session {
 
     private final KvPolicy policy;
     private final PolicyContext policyContext;
+    /** Speculative decoding, or null. */
+    private Speculator speculator;
 
     /** A session with the model's trained context length, the default batch size and no compression. */
     public Session(Model model) {
@@ -64,6 +69,35 @@ public final class Session {
         this.policy = policy;
         this.policyContext = PolicyContexts.create(model, contextLength, batchSize, () -> length, () -> history);
         policy.attach(cache, policyContext);
+    }
+
+    /**
+     * Generates with speculative decoding from now on ({@code null}: off): each step verifies the
+     * drafter's tokens in one forward pass and keeps what the session's own sampling accepts, so
+     * greedy output is token for token that of plain decoding and sampled output has the same
+     * distribution.
+     *
+     * @throws IllegalArgumentException with a one-line reason when the KV policy's state cannot be
+     *         rolled back exactly (see {@link SpeculationSupport})
+     */
+    public void speculate(SpeculateSpec spec) {
+        if (spec == null) {
+            speculator = null;
+            return;
+        }
+        String why = SpeculationSupport.refusal(policy, cache);
+        if (why != null) throw new IllegalArgumentException("cannot speculate with " + spec.name() + ": " + why);
+        speculator = new Speculator(spec.newDrafter(model), transformer, cache, state, policy, policyContext);
+    }
+
+    /** For tests: the speculative acceptance rule (default min(1, p/q)). */
+    void acceptanceRule(dev.winnow.generate.speculative.SpeculativeSampling.AcceptanceRule rule) {
+        speculator.rule(rule);
+    }
+
+    /** Counts of speculative decoding since {@link #speculate} (null when off). */
+    public SpeculationStats speculationStats() {
+        return speculator == null ? null : speculator.stats();
     }
 
     /** The session's compression policy. */
@@ -102,12 +136,25 @@ public final class Session {
         return Arrays.copyOf(history, length);
     }
 
+    /**
+     * Removes the newest {@code n} tokens from the history and their entries — the newest {@code n}
+     * of every head — from the cache (a self-speculation draft session undoes its drafted tokens
+     * this way). Needs stores that can roll back and at least {@code n} entries in every head.
+     */
+    public void forgetLast(int n) {
+        if (n < 0 || n > length || pending >= 0) throw new IllegalArgumentException("cannot forget " + n + " of " + length + " tokens");
+        if (n == 0) return;
+        cache.dropNewest(n);
+        length -= n;
+    }
+
     /** Forgets the context: empties the cache and the history. */
     public void reset() {
         cache.clear();
         length = 0;
         pending = -1;
         policy.attach(cache, policyContext);
+        if (speculator != null) speculator.drafter().reset();
     }
 
     /**
@@ -217,34 +264,45 @@ public final class Session {
         int[] generated = new int[Math.min(max, 1024)];
         int count = 0;
         StopReason reason = StopReason.MAX_TOKENS;
+        // Tokens a speculative step decided: all but the last are already in the cache.
+        int[] ahead = null;
+        int aheadPos = 0, aheadLen = 0;
         while (count < max) {
             if (length >= contextLength && !policy.unboundedContext()) {
                 reason = StopReason.CONTEXT_FULL;
                 break;
             }
-            int next = sampler.sample(logits, config.vocabSize(), history, length);
+            int next = aheadPos < aheadLen ? ahead[aheadPos++] : sampler.sample(logits, config.vocabSize(), history, length);
+            int unrun = aheadLen - aheadPos; // cache entries from `next` on, dropped if generation ends here
             if (count == generated.length) generated = Arrays.copyOf(generated, count * 2);
             generated[count++] = next;
             if (!params.ignoreEos() && tok.isEndOfGeneration(next)) {
-                pending = next;
-                append(new int[] {next}, 1);
+                holdPending(next, unrun);
                 reason = StopReason.END_OF_GENERATION;
                 break;
             }
             String piece = stops.add(decoder.push(next));
             if (!piece.isEmpty()) listener.onText(piece);
             if (stops.stopped()) {
-                pending = next;
-                append(new int[] {next}, 1);
+                holdPending(next, unrun);
                 reason = StopReason.STOP_STRING;
                 break;
             }
             if (count == max) {
-                pending = next;
-                append(new int[] {next}, 1);
+                holdPending(next, unrun);
                 break;
             }
-            logits = decode(next);
+            if (aheadPos < aheadLen) {
+                append(new int[] {next}, 1); // run by the speculative step
+            } else if (speculator != null) {
+                int rows = (int) Math.min(max - count, contextLength - length);
+                aheadLen = speculator.step(history, length, next, sampler, rows);
+                ahead = speculator.ahead();
+                aheadPos = 0;
+                append(new int[] {next}, 1);
+            } else {
+                logits = decode(next);
+            }
         }
         if (!stops.stopped()) {
             String rest = stops.add(decoder.flush());
@@ -254,6 +312,13 @@ public final class Session {
         long t2 = System.nanoTime();
         return new Generation(stops.text(), Arrays.copyOf(generated, count), promptTokens.length, reason,
                 t1 - t0, t2 - t1);
+    }
+
+    /** Ends generation at {@code token}: it stays pending (in the history, not run); {@code drop} newer entries speculation ran go. */
+    private void holdPending(int token, int drop) {
+        if (drop > 0) speculator.drop(drop);
+        pending = token;
+        append(new int[] {token}, 1);
     }
 
     private boolean hasText(Tokenizer tok) {

@@ -393,23 +393,55 @@ public final class HeadStore {
         values.retain(keep);
         for (int j = 0; j < n; j++) {
             int i = keep[j];
-            if (i != j) {
-                positions[j] = positions[i];
-                accumulated[j] = accumulated[i];
-                last[j] = last[i];
-                extra[j] = extra[i];
-                interval[j] = interval[i];
-                hits[j] = hits[i];
-                inserted[j] = inserted[i];
-                lastHit[j] = lastHit[i];
-                if (bias != null) bias[j] = bias[i];
-            }
+            if (i != j) moveEntry(i, j);
         }
         size = n;
         version++;
         if (positions.length > INITIAL_CAPACITY && size < positions.length / 4) {
             resize(Math.max(INITIAL_CAPACITY, size * 2));
         }
+    }
+
+    /** Whether {@link #rollback} is exact for this store's keys and values (see {@link VectorStore#supportsRollback()}). */
+    public boolean supportsRollback() {
+        return keys.supportsRollback() && values.supportsRollback() && handler == null;
+    }
+
+    /**
+     * Undoes the appends after the first {@code base} entries, keeping the entries
+     * {@code base + keepAfter[j]} ({@code j < kept}, ascending) at {@code base + j} with their
+     * keys, values, positions and statistics; the capacity stays (speculative decoding drops the
+     * rows of rejected draft tokens this way). Statistics of earlier entries are not touched: the
+     * caller must not have recorded attention since {@code base}.
+     */
+    public void rollback(int base, int[] keepAfter, int kept) {
+        if (base < 0 || base + kept > size) throw new IllegalArgumentException("rollback to " + base + " + " + kept + " of " + size);
+        for (int j = 0; j < kept; j++) {
+            if (keepAfter[j] < 0 || base + keepAfter[j] >= size || (j > 0 && keepAfter[j] <= keepAfter[j - 1])) {
+                throw new IllegalArgumentException("rollback needs ascending distinct entries below " + (size - base) + ", got " + keepAfter[j]);
+            }
+        }
+        keys.rollback(base, keepAfter, kept);
+        values.rollback(base, keepAfter, kept);
+        for (int j = 0; j < kept; j++) {
+            int i = base + keepAfter[j], d = base + j;
+            if (i != d) moveEntry(i, d);
+        }
+        if (base + kept != size) version++;
+        size = base + kept;
+    }
+
+    /** Copies entry {@code i}'s position and statistics to index {@code j} (keys and values are moved by their stores). */
+    private void moveEntry(int i, int j) {
+        positions[j] = positions[i];
+        accumulated[j] = accumulated[i];
+        last[j] = last[i];
+        extra[j] = extra[i];
+        interval[j] = interval[i];
+        hits[j] = hits[i];
+        inserted[j] = inserted[i];
+        lastHit[j] = lastHit[i];
+        if (bias != null) bias[j] = bias[i];
     }
 
     /** Removes all entries and frees the storage. */

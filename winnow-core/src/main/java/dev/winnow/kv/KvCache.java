@@ -160,6 +160,49 @@ public final class KvCache {
         entriesHeld += held;
     }
 
+    /**
+     * A point to roll back to (speculative decoding): every head's entry count and the step
+     * counter, taken before a verification pass appends draft tokens.
+     */
+    public record Checkpoint(int[][] sizes, int step) {
+    }
+
+    public Checkpoint checkpoint() {
+        int[][] sizes = new int[layers][kvHeads];
+        for (int l = 0; l < layers; l++) {
+            for (int h = 0; h < kvHeads; h++) sizes[l][h] = stores[l][h].size();
+        }
+        return new Checkpoint(sizes, step);
+    }
+
+    /**
+     * Rolls back to {@code cp}, keeping of the entries appended since then only the
+     * {@code keepAfter[0, kept)}-th ones (ascending) in every head — as if only those tokens had
+     * been run, one per step: the step counter becomes {@code cp.step() + kept}. Entries, positions
+     * and statistics of the dropped rows go; peaks stay (the memory was held).
+     */
+    public void rollback(Checkpoint cp, int[] keepAfter, int kept) {
+        for (int l = 0; l < layers; l++) {
+            for (int h = 0; h < kvHeads; h++) stores[l][h].rollback(cp.sizes[l][h], keepAfter, kept);
+        }
+        step = cp.step + kept;
+    }
+
+    /**
+     * Removes the newest {@code n} entries of every head and moves the step counter back by
+     * {@code n}: the last {@code n} tokens run, undone (see {@link #rollback}).
+     */
+    public void dropNewest(int n) {
+        Checkpoint now = checkpoint();
+        for (int[] layer : now.sizes) {
+            for (int h = 0; h < layer.length; h++) {
+                if (layer[h] < n) throw new IllegalArgumentException("a head holds " + layer[h] + " entries, fewer than " + n);
+                layer[h] -= n;
+            }
+        }
+        rollback(new Checkpoint(now.sizes, step - n), new int[0], 0);
+    }
+
     /** Removes every entry. */
     public void clear() {
         for (HeadStore[] layer : stores) for (HeadStore s : layer) s.clear();

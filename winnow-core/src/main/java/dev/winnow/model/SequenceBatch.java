@@ -17,6 +17,12 @@ public final class SequenceBatch {
     int[] start = new int[8], count = new int[8];
     boolean[] logits = new boolean[8];
     int segments, logitRows;
+    /** Added to the cache's step for a run's entries (a draft row's depth; 0 otherwise). */
+    int[] stepOffset = new int[8];
+    /** A tree draft: each row's parent row (−1 for the root), or null (causal rows). */
+    int[] parents;
+    /** Whether the batch is a draft to verify ({@link #addDraft}). */
+    boolean draft;
 
     /** @param capacity most rows (the capacity of the {@link ForwardState} it runs with) */
     public SequenceBatch(int capacity) {
@@ -28,6 +34,9 @@ public final class SequenceBatch {
 
     public void clear() {
         Arrays.fill(caches, 0, segments, null);
+        Arrays.fill(stepOffset, 0, segments, 0);
+        parents = null;
+        draft = false;
         rows = segments = logitRows = 0;
     }
 
@@ -44,13 +53,8 @@ public final class SequenceBatch {
         for (int g = 0; g < segments; g++) {
             if (caches[g] == cache) throw new IllegalArgumentException("a cache may take part once per pass");
         }
-        if (segments == caches.length) {
-            int m = segments * 2;
-            caches = Arrays.copyOf(caches, m);
-            start = Arrays.copyOf(start, m);
-            count = Arrays.copyOf(count, m);
-            logits = Arrays.copyOf(logits, m);
-        }
+        if (draft) throw new IllegalArgumentException("a draft batch holds only the draft");
+        growSegments(segments + 1);
         System.arraycopy(tokens, from, this.tokens, rows, n);
         System.arraycopy(positions, 0, this.positions, rows, n);
         caches[segments] = cache;
@@ -60,6 +64,52 @@ public final class SequenceBatch {
         segments++;
         rows += n;
         if (wantLogits) logitRows++;
+    }
+
+    private void growSegments(int need) {
+        if (need <= caches.length) return;
+        int m = Math.max(need, caches.length * 2);
+        caches = Arrays.copyOf(caches, m);
+        start = Arrays.copyOf(start, m);
+        count = Arrays.copyOf(count, m);
+        logits = Arrays.copyOf(logits, m);
+        stepOffset = Arrays.copyOf(stepOffset, m);
+    }
+
+    /**
+     * Makes this (empty) batch the verification pass of a speculative draft: {@code n} rows of one
+     * sequence on {@code cache}, row 0 the last accepted token, each row a run of its own so every
+     * row's logits are returned and computed bit for bit as a decoding step of that token alone
+     * (the weights are still read once for all rows). With {@code parents == null} the rows are a
+     * chain: row i sees the cache and rows 0…i. Otherwise they are a tree ({@code parents[i] < i},
+     * {@code parents[0] = −1}): row i sees the cache and its own ancestors only (a tree attention
+     * mask). Row i's entries get the cache's step plus its depth, as if decoded one per step.
+     */
+    public void addDraft(KvCache cache, int[] tokens, int n, int[] positions, int[] parents) {
+        if (segments != 0) throw new IllegalArgumentException("a draft needs an empty batch");
+        if (n < 1 || n > capacity) throw new IllegalArgumentException("cannot verify " + n + " rows with " + capacity);
+        growSegments(n);
+        System.arraycopy(tokens, 0, this.tokens, 0, n);
+        System.arraycopy(positions, 0, this.positions, 0, n);
+        for (int i = 0; i < n; i++) {
+            int depth = i;
+            if (parents != null) {
+                if (i == 0 ? parents[0] != -1 : parents[i] < 0 || parents[i] >= i) {
+                    throw new IllegalArgumentException("row " + i + " has parent " + parents[i] + ": parents must precede their children");
+                }
+                depth = i == 0 ? 0 : stepOffset[parents[i]] + 1;
+            }
+            caches[i] = cache;
+            start[i] = i;
+            count[i] = 1;
+            logits[i] = true;
+            stepOffset[i] = depth;
+        }
+        segments = n;
+        rows = n;
+        logitRows = n;
+        this.parents = parents == null ? null : Arrays.copyOf(parents, n);
+        draft = true;
     }
 
     /** Rows in the pass. */

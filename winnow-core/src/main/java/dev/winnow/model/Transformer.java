@@ -170,14 +170,15 @@ public final class Transformer {
             rope.rotate(s.q, b * qDim, c.heads(), s.cos, s.sin);
             rope.rotate(s.k, b * kvDim, c.kvHeads(), s.cos, s.sin);
         }
-        for (int g = 0; g < batch.segments; g++) {
+        for (int g = 0; g < batch.segments && !batch.draft; g++) {
             KvCache cache = batch.caches[g];
             int first = batch.start[g], m = batch.count[g];
             for (int h = 0; h < c.kvHeads(); h++) {
                 HeadStore store = cache.head(l, h);
                 store.reserve(m);
                 for (int b = first; b < first + m; b++) {
-                    store.append(s.k, b * kvDim + h * hs, s.v, b * kvDim + h * hs, positions[b], cache.step() + b - first);
+                    store.append(s.k, b * kvDim + h * hs, s.v, b * kvDim + h * hs, positions[b],
+                            cache.step() + batch.stepOffset[g] + b - first);
                 }
             }
             if (first == 0) {
@@ -189,6 +190,7 @@ public final class Transformer {
                 System.arraycopy(rows.att, 0, s.att, first * qDim, m * qDim);
             }
         }
+        if (batch.draft) draftAttention(l, n, batch, s);
         linear(batch, new FloatTensor[] {lw.wo().tensor()}, new int[] {dim}, qDim, s.att, new float[][] {xb});
         for (int i = 0; i < n * dim; i++) x[i] += xb[i];
 
@@ -205,6 +207,33 @@ public final class Transformer {
         });
         linear(batch, new FloatTensor[] {lw.wDown().tensor()}, new int[] {dim}, ffn, hb, new float[][] {xb});
         for (int i = 0; i < n * dim; i++) x[i] += xb[i];
+    }
+
+    /**
+     * Attention of a draft's rows (speculative decoding, {@link SequenceBatch#addDraft}): all rows'
+     * keys and values are appended, then each row attends as the decoding step of its token would —
+     * a chain causally (the multi-row path, per row the arithmetic of one row), a tree through its
+     * ancestors only ({@link DraftAttention}) — in one parallel pass.
+     */
+    private void draftAttention(int l, int n, SequenceBatch batch, ForwardState s) {
+        KvCache cache = batch.caches[0];
+        int kvDim = c.kvDim(), hs = c.headSize(), kvHeads = c.kvHeads();
+        long base = 0;
+        for (int h = 0; h < kvHeads; h++) {
+            HeadStore store = cache.head(l, h);
+            base += store.size();
+            store.reserve(n);
+            for (int b = 0; b < n; b++) {
+                store.append(s.k, b * kvDim + h * hs, s.v, b * kvDim + h * hs, batch.positions[b],
+                        cache.step() + batch.stepOffset[b]);
+            }
+        }
+        for (int b = 0; b < n; b++) {
+            long held = base + (long) kvHeads * (batch.stepOffset[b] + 1);
+            cache.countReads(kvHeads, held, held);
+        }
+        if (batch.parents == null) attention(l, n, cache, s);
+        else DraftAttention.attend(c, par, l, cache, s, n, batch.parents);
     }
 
     private void attention(int l, int n, KvCache cache, ForwardState s) {

@@ -2,7 +2,7 @@ package dev.winnow.generate;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.winnow.SharedData;
+import dev.winnow.TestModels;
 import dev.winnow.generate.BatchEngineTest.Recorder;
 import dev.winnow.kv.policy.KvSpec;
 import dev.winnow.model.Model;
@@ -32,16 +32,15 @@ class BatchingMatchesAloneTest {
     /** The step at which each request joins. */
     private static final int[] JOIN_AT = {0, 0, 0, 2, 5, 9, 15, 24};
 
-    private static final java.util.Map<String, Model> MODELS = new java.util.HashMap<>();
+    private static final TestModels MODELS = new TestModels();
 
     private static Model model(String file) {
-        return MODELS.computeIfAbsent(file, f -> Model.load(SharedData.path("models/" + f)));
+        return MODELS.get(file);
     }
 
     @AfterAll
     static void close() {
-        MODELS.values().forEach(Model::close);
-        MODELS.clear();
+        MODELS.close();
     }
 
     static Stream<Arguments> cases() {

@@ -58,6 +58,13 @@ public final class Int8Store extends TokenStore {
         return smooth;
     }
 
+    /** As {@link TokenStore#rollback}; the channel scales fixed by the first vector go with it. */
+    @Override
+    public void rollback(int base, int[] keepAfter, int kept) {
+        super.rollback(base, keepAfter, kept);
+        if (size == 0) channel = inverse = null;
+    }
+
     /** The channel scales s, or null (not smoothing, or nothing appended yet). */
     public float[] channelScales() {
         return channel == null ? null : channel.clone();

@@ -92,6 +92,21 @@ public abstract class TokenStore implements VectorStore {
         if (capacity > INITIAL_CAPACITY && size < capacity / 4) grow(Math.max(INITIAL_CAPACITY, size * 2));
     }
 
+    /** Vectors are encoded one by one, so dropping appended ones leaves exactly the earlier state. */
+    @Override
+    public boolean supportsRollback() {
+        return true;
+    }
+
+    @Override
+    public void rollback(int base, int[] keepAfter, int kept) {
+        if (base + kept > size) throw new IllegalArgumentException("rollback to " + base + " + " + kept + " of " + size);
+        for (int j = 0; j < kept; j++) {
+            if (keepAfter[j] != j) move(base + keepAfter[j], base + j);
+        }
+        size = base + kept;
+    }
+
     @Override
     public void clear() {
         size = 0;

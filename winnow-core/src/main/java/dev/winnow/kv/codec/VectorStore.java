@@ -104,6 +104,23 @@ public interface VectorStore {
         void add(String codec, long vectors, long bytes);
     }
 
+    /**
+     * Whether {@link #rollback} is supported: the store's state after it is exactly the state it
+     * would have had if the dropped vectors had never been appended (speculative decoding).
+     */
+    default boolean supportsRollback() {
+        return false;
+    }
+
+    /**
+     * Undoes appends: keeps vectors {@code [0, base)} and, after them, the vectors
+     * {@code base + keepAfter[j]} (ascending) at {@code base + j}; drops the rest, keeping the
+     * capacity (the next step appends again). Only where {@link #supportsRollback()}.
+     */
+    default void rollback(int base, int[] keepAfter, int kept) {
+        throw new UnsupportedOperationException("the " + codec() + " store cannot roll back appended vectors");
+    }
+
     /** Calls {@link #append} for {@code count} consecutive vectors. Group-structured stores override it. */
     default void appendAll(float[] v, int off, int count) {
         for (int j = 0; j < count; j++) append(v, off + j * dim());

@@ -110,7 +110,7 @@ public final class Sweeper {
         Map<String, Double> byContext = new LinkedHashMap<>();
         m.decodeByContext().forEach((k, v) -> byContext.put(String.valueOf(k), round(v, 1)));
         CellResult.Kv kv = new CellResult.Kv(m.kvBytes(), m.kvBytesAllocated(), m.peakEntries(), round(m.entriesPerHead(), 3),
-                round(m.compressionRatio(), 6));
+                round(m.compressionRatio(), 6), round(m.byteCompressionRatio(), 6));
         CellResult.Speed speed = new CellResult.Speed(round(m.prefillTokensPerSecond(), 1), round(m.decodeTokensPerSecond(), 1),
                 m.prefillTokens(), m.decodeTokens(), round(wall, 3), byContext);
         return new CellResult(WinnowVersion.get(), Instant.now().truncatedTo(ChronoUnit.SECONDS).toString(), id, info,

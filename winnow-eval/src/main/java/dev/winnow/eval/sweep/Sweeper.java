@@ -100,7 +100,7 @@ public final class Sweeper {
         int n = Math.min(batch, Math.max(1, model.config().contextLength() - 33));
         int[] prompt = new int[n];
         for (int i = 0; i < n; i++) prompt[i] = (i * 31 + 7) % vocab;
-        dev.winnow.generate.Session s = new dev.winnow.generate.Session(model, n + 33, batch);
+        dev.winnow.generate.Session s = new dev.winnow.generate.Session(model, n + 33, Math.min(batch, n + 33));
         s.prefill(prompt);
         for (int i = 0; i < 32 && s.position() < n + 32; i++) s.decode((i * 17 + 3) % vocab);
     }

@@ -61,7 +61,8 @@ public final class Runner {
     /** A fresh session with the spec's policy holding at most {@code contextLength} tokens (unless the policy is unbounded). */
     public Session newSession(int contextLength) {
         checkCancelled();
-        return new Session(model, contextLength, batch, spec.newPolicy());
+        // a batch beyond the context could never fill: its activation buffers would only waste memory
+        return new Session(model, contextLength, Math.min(batch, Math.max(1, contextLength)), spec.newPolicy());
     }
 
     /** Whether the spec lets a session run past its context length (StreamingLLM re-positioning). */

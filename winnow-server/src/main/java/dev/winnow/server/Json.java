@@ -34,9 +34,11 @@ final class Json {
             }
             return node;
         } catch (JsonProcessingException e) {
-            // Jackson quotes the offending token, which may hold control bytes of the body
+            // Jackson quotes the offending token, which may hold control bytes of the body; a broken
+            // limit (nesting, number length) has no location
+            com.fasterxml.jackson.core.JsonLocation at = e.getLocation();
             throw ApiException.invalid(null, "malformed JSON in the request body: " + Printable.escape(e.getOriginalMessage())
-                    + " (line " + e.getLocation().getLineNr() + ", column " + e.getLocation().getColumnNr() + ")");
+                    + (at == null ? "" : " (line " + at.getLineNr() + ", column " + at.getColumnNr() + ")"));
         } catch (java.io.IOException e) {
             throw ApiException.invalid(null, "unreadable request body: " + Printable.escape(String.valueOf(e.getMessage())));
         }

@@ -16,4 +16,13 @@ class JsonParseTest {
         assertThat(e.getMessage()).startsWith("malformed JSON in the request body: Unrecognized token 'b\\x00\\x1b'")
                 .doesNotContain("\u0000").doesNotContain("\u001b");
     }
+
+    /** Fuzzing finding: a body nested past the limit raised a NullPointerException (no location), a 500. */
+    @Test
+    void nestingPastTheLimitIsA400() {
+        byte[] body = "[".repeat(116).getBytes(StandardCharsets.UTF_8);
+        ApiException e = catchThrowableOfType(ApiException.class, () -> Json.parse(body));
+        assertThat(e.status()).isEqualTo(400);
+        assertThat(e.getMessage()).startsWith("malformed JSON in the request body: ").contains("nesting depth");
+    }
 }

@@ -167,6 +167,9 @@ final class BenchCommand implements Callable<Integer> {
         if (!speculate.isEmpty() || !verifyCost.isEmpty()) return speculative();
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
+        // the longest sequence a test builds: a batch beyond it would only allocate activations for nothing
+        int longest = depths.stream().mapToInt(Integer::intValue).max().orElse(0) + Math.max(nPrompt, nGen) + 1;
+        batch = RunLimits.batch(batch, spec.commandLine().getParseResult().hasMatchedOption("--batch"), longest, err);
         Parallel parallel = Threads.pool(threads, spec.commandLine().getErr());
         long loadStart = System.nanoTime();
         try (parallel; Model m = loading.load(model, parallel)) {

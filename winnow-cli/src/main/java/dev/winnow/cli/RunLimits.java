@@ -9,12 +9,12 @@ import java.io.PrintWriter;
  * a full-precision KV cache that would not fit the JVM heap at the requested context is reported
  * with the number (the policy may keep fewer entries, so it is a warning, not a refusal).
  */
-final class RunLimits {
+public final class RunLimits {
     private RunLimits() {
     }
 
     /** {@code batch} clamped to {@code ctx}, with a note when it was given ({@code explicit}) and clamped. */
-    static int batch(int batch, boolean explicit, int ctx, PrintWriter err) {
+    public static int batch(int batch, boolean explicit, int ctx, PrintWriter err) {
         if (batch < 1) throw new CliException("--batch must be at least 1, got " + batch);
         if (batch <= ctx) return batch;
         if (!explicit) return ctx;

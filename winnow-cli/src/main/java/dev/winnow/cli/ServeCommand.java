@@ -77,7 +77,7 @@ final class ServeCommand implements Callable<Integer> {
         long kvBytes = bytes("--kv-memory", kvMemory);
         long bodyBytes = bytes("--max-body", maxBody);
         String key = apiKey != null ? apiKey : System.getenv("WINNOW_API_KEY");
-        Parallel pool = Threads.pool(threads);
+        Parallel pool = Threads.pool(threads, err);
         try (pool; Model m = Model.load(model, pool)) {
             int ctx = contextLength != null ? contextLength : Math.min(m.config().contextLength(), GenerateCommand.DEFAULT_MAX_CONTEXT);
             ServerConfig config;

@@ -3,7 +3,7 @@ package dev.winnow.cli;
 import dev.winnow.tensor.Parallel;
 
 /** The thread pool for a {@code -t/--threads} option. */
-final class Threads {
+public final class Threads {
     private Threads() {
     }
 
@@ -16,7 +16,7 @@ final class Threads {
     }
 
     /** {@link #pool(Integer)}, noting on {@code err} when the request was clamped. */
-    static Parallel pool(Integer threads, java.io.PrintWriter err) {
+    public static Parallel pool(Integer threads, java.io.PrintWriter err) {
         int cores = Runtime.getRuntime().availableProcessors();
         if (threads != null && threads > cores) {
             err.println("winnow: note: --threads " + threads + " is more than the " + cores

@@ -67,6 +67,19 @@ class HostileInputCliTest {
     }
 
     @Test
+    void benchClampsHugeBatchAndThreadCountsWithANote() {
+        long start = System.nanoTime();
+        Cli.Result r = Cli.run("bench", "-m", SharedData.stories(), "-p", "8", "-n", "4", "-r", "1", "--no-warmup",
+                "-b", "10000000", "-t", "1000");
+        assertThat(r.exit()).as(r.err()).isZero();
+        // the longest test sequence is 8 prompt tokens + 1
+        assertThat(r.err()).contains("--batch 10000000 is more than the context 9; using 9")
+                .contains("--threads 1000 is more than the").doesNotContain("Exception").doesNotContain("\tat ");
+        assertThat(r.out()).contains("pp8").contains("tg4");
+        assertThat(System.nanoTime() - start).as("seconds, not minutes").isLessThan(60_000_000_000L);
+    }
+
+    @Test
     void contextAboveTheTrainedOneIsWarned() {
         Cli.Result r = Cli.run("generate", "-m", SharedData.stories(), "-p", "Once", "-n", "2", "-c", "4096");
         assertThat(r.exit()).as(r.err()).isZero();

@@ -5,6 +5,7 @@ import dev.winnow.template.ChatTemplate;
 import dev.winnow.tokenizer.Tokenizer;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.BooleanSupplier;
 
 /**
  * A multi-turn conversation over a {@link Session}: messages are rendered with the model's chat
@@ -55,6 +56,16 @@ public final class ChatSession {
 
     /** Adds a user message and generates the assistant's reply (streamed to {@code listener}). */
     public Generation reply(String userText, GenerationParams params, TokenListener listener) {
+        return reply(userText, params, listener, () -> false);
+    }
+
+    /**
+     * {@link #reply(String, GenerationParams, TokenListener)} that stops early when
+     * {@code cancelled} becomes true ({@link StopReason#CANCELLED}): the partial reply becomes the
+     * assistant's message, the cache keeps it, and the template's end of turn is fed with the next
+     * message.
+     */
+    public Generation reply(String userText, GenerationParams params, TokenListener listener, BooleanSupplier cancelled) {
         messages.add(ChatMessage.user(userText));
         String full = template.render(messages, true);
         String delta;
@@ -69,7 +80,7 @@ public final class ChatSession {
         boolean bos = session.position() == 0 && tok.addBosByDefault()
                 && template.bosToken().map(b -> b.isEmpty() || !full.startsWith(b)).orElse(true);
         int[] ids = tok.encode(delta, bos, true);
-        Generation g = session.generate(ids, params, listener);
+        Generation g = session.generate(ids, params, listener, cancelled);
         messages.add(ChatMessage.assistant(g.text()));
         String next = template.render(messages, false);
         String upToReply = full + g.text();

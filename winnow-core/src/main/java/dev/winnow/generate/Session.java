@@ -243,6 +243,16 @@ public final class Session {
 
     /** Generates a continuation of the given prompt tokens. */
     public Generation generate(int[] promptTokens, GenerationParams params, TokenListener listener) {
+        return generate(promptTokens, params, listener, () -> false);
+    }
+
+    /**
+     * Generates a continuation, checking {@code cancelled} before each new token: once it is true
+     * the generation ends with {@link StopReason#CANCELLED}, the cache holding the prompt and every
+     * token generated so far (so the conversation can go on from there).
+     */
+    public Generation generate(int[] promptTokens, GenerationParams params, TokenListener listener,
+                               java.util.function.BooleanSupplier cancelled) {
         if (promptTokens.length == 0 && length == 0) {
             throw new IllegalArgumentException("empty prompt: give at least one token (e.g. BOS)");
         }
@@ -268,6 +278,10 @@ public final class Session {
         int[] ahead = null;
         int aheadPos = 0, aheadLen = 0;
         while (count < max) {
+            if (cancelled.getAsBoolean()) {
+                reason = StopReason.CANCELLED;
+                break;
+            }
             if (length >= contextLength && !policy.unboundedContext()) {
                 reason = StopReason.CONTEXT_FULL;
                 break;

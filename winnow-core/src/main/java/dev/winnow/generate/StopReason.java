@@ -10,6 +10,6 @@ public enum StopReason {
     STOP_STRING,
     /** The context is full. */
     CONTEXT_FULL,
-    /** The generation was cancelled ({@link BatchSequence#cancel()}). */
+    /** The generation was cancelled ({@link BatchSequence#cancel()}, or the flag given to {@link Session#generate}). */
     CANCELLED
 }

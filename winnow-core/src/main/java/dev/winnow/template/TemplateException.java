@@ -1,11 +1,14 @@
 package dev.winnow.template;
 
+import dev.winnow.gguf.Printable;
+
 /**
  * An error in a Jinja template: a syntax error found while parsing ({@link Kind#SYNTAX}), an
  * error while rendering ({@link Kind#RUNTIME}, e.g. iterating over {@code none}), or an error
  * the template raised itself with {@code raise_exception(msg)} ({@link Kind#RAISED}).
  *
- * <p>{@link #getMessage()} is {@code "line L, column C: reason"} when the position is known;
+ * <p>{@link #getMessage()} is {@code "line L, column C: reason"} when the position is known, with
+ * control characters escaped and the reason cut at {@value #MAX_REASON} characters;
  * {@link #reason()} is the bare message (for {@code raise_exception} exactly the template's text).
  */
 public class TemplateException extends RuntimeException {
@@ -32,8 +35,18 @@ public class TemplateException extends RuntimeException {
         this.column = column;
     }
 
+    /** The longest reason shown in {@link #getMessage()} (the template may raise any text). */
+    static final int MAX_REASON = 1_000;
+
+    /**
+     * The message: control characters of the reason (it may quote the template or its data)
+     * escaped, and an overlong reason cut, so it stays one printable line.
+     */
     private static String format(String reason, int line, int column) {
-        return line > 0 ? "line " + line + ", column " + column + ": " + reason : reason;
+        String r = reason == null ? "" : reason;
+        if (r.length() > MAX_REASON) r = r.substring(0, MAX_REASON) + "…(" + reason.length() + " chars)";
+        r = Printable.escape(r);
+        return line > 0 ? "line " + line + ", column " + column + ": " + r : r;
     }
 
     public Kind kind() {

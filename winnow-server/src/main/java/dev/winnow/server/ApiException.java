@@ -1,5 +1,7 @@
 package dev.winnow.server;
 
+import dev.winnow.gguf.Printable;
+
 /**
  * A request the server answers with an OpenAI-style error object:
  * {@code {"error": {"message", "type", "param", "code"}}} and an HTTP status.
@@ -11,8 +13,9 @@ public final class ApiException extends RuntimeException {
     private final String code;
     private final int retryAfterSeconds;
 
+    /** Control characters in {@code message} are escaped: it may quote fields of the request. */
     public ApiException(int status, String type, String param, String code, String message, int retryAfterSeconds) {
-        super(message);
+        super(Printable.escape(message));
         this.status = status;
         this.type = type;
         this.param = param;

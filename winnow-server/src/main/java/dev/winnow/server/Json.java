@@ -5,6 +5,7 @@ import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.winnow.gguf.Printable;
 import java.nio.charset.StandardCharsets;
 
 /** The server's JSON: one mapper, the OpenAI error object, bytes out. */
@@ -33,10 +34,13 @@ final class Json {
             }
             return node;
         } catch (JsonProcessingException e) {
-            throw ApiException.invalid(null, "malformed JSON in the request body: " + e.getOriginalMessage()
-                    + " (line " + e.getLocation().getLineNr() + ", column " + e.getLocation().getColumnNr() + ")");
+            // Jackson quotes the offending token, which may hold control bytes of the body; a broken
+            // limit (nesting, number length) has no location
+            com.fasterxml.jackson.core.JsonLocation at = e.getLocation();
+            throw ApiException.invalid(null, "malformed JSON in the request body: " + Printable.escape(e.getOriginalMessage())
+                    + (at == null ? "" : " (line " + at.getLineNr() + ", column " + at.getColumnNr() + ")"));
         } catch (java.io.IOException e) {
-            throw ApiException.invalid(null, "unreadable request body: " + e.getMessage());
+            throw ApiException.invalid(null, "unreadable request body: " + Printable.escape(String.valueOf(e.getMessage())));
         }
     }
 

@@ -1,5 +1,7 @@
 package dev.winnow.cli.eval;
 
+import dev.winnow.cli.RunLimits;
+import dev.winnow.cli.Threads;
 import dev.winnow.eval.EvalException;
 import dev.winnow.eval.Evaluation;
 import dev.winnow.eval.report.Report;
@@ -51,16 +53,18 @@ abstract class EvalRunCommand implements Callable<Integer> {
         List<Double> ratios = run.ratios == null ? List.of() : run.ratios;
         List<Integer> budgets = run.budgets != null ? run.budgets : ratios.isEmpty() ? List.of(32, 64, 128) : List.of();
         List<String> specs = run.specs.isEmpty() ? defaultSpecs(!ratios.isEmpty()) : run.specs;
-        int threads = run.threads == null ? Runtime.getRuntime().availableProcessors() : run.threads;
-        if (threads < 1) throw new EvalException("--threads must be at least 1, got " + threads);
+        if (run.threads != null && run.threads < 1) throw new EvalException("--threads must be at least 1, got " + run.threads);
         Path results = output();
         SweepConfig config = SweepConfig.builder(task).model(run.model).specs(specs).budgets(budgets).ratios(ratios).seed(run.seed)
                 .results(results).batch(run.batch).maxCells(run.maxCells)
                 .listener(new ProgressBar(err, ProgressBar.stderrIsTerminal())).build();
         config.cells(); // spec errors before the model loads
-        Parallel parallel = threads == Runtime.getRuntime().availableProcessors() ? Parallel.shared() : new Parallel(threads);
+        Parallel parallel = Threads.pool(run.threads, err); // clamped to the processors, with a note
         SweepResult r;
         try (Model model = Model.load(run.model, parallel)) {
+            // sessions never batch beyond the model's context (the runner clamps); say so when asked for more
+            RunLimits.batch(run.batch, spec.commandLine().getParseResult().hasMatchedOption("--batch"),
+                    model.config().contextLength(), err);
             err.println("eval " + task.name() + " on " + run.model.getFileName() + " (" + parallel.threads() + " threads)"
                     + (results != null ? ", results in " + results : ""));
             err.flush();

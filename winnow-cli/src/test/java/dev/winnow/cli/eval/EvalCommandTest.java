@@ -32,6 +32,21 @@ class EvalCommandTest {
         assertThat(Files.readAllLines(results)).hasSize(3);
     }
 
+    /** Issue 19: -b 10000000 and -t 1000 run clamped, with a note, in seconds (no OutOfMemoryError, no 1000 threads). */
+    @Test
+    void hugeBatchAndThreadCountsAreClampedWithANote() {
+        long start = System.nanoTime();
+        EvalCli.Result r = EvalCli.run("eval", "fidelity", "-m", EvalCli.stories(), "--kv", "full", "--kv", "int8",
+                "--tokens", "32", "--gen-tokens", "8", "-b", "10000000", "-t", "1000");
+        assertThat(r.exit()).as(r.err()).isZero();
+        assertThat(r.err()).contains("--batch 10000000 is more than the context 2048; using 2048")
+                .contains("--threads 1000 is more than the").doesNotContain("Exception").doesNotContain("\tat ");
+        // int8 keeps every entry but not every byte; identical generations never diverge
+        assertThat(r.out()).containsPattern("\\| `int8` \\| - \\|.*\\| [1-9]\\d\\.\\d% \\| 0\\.0% \\|")
+                .containsPattern("\\| `full` \\| - \\|.*\\| never \\|");
+        assertThat(System.nanoTime() - start).as("seconds, not minutes").isLessThan(120_000_000_000L);
+    }
+
     @Test
     void sweepResumesAndReportWritesThePage() throws IOException {
         Path model = EvalCli.stories();

@@ -47,6 +47,9 @@ public final class KvSpec {
         this.components = components;
     }
 
+    /** The longest spec accepted (characters). */
+    public static final int MAX_LENGTH = 256;
+
     /** Parses and validates a spec (building a policy once), or throws {@link KvSpecException}. */
     public static KvSpec parse(String text) {
         if (text == null || text.isBlank()) {
@@ -54,6 +57,11 @@ public final class KvSpec {
                     + KvCodecs.names());
         }
         String t = text.trim();
+        if (t.length() > MAX_LENGTH) {
+            // error messages quote the spec; a real one is a few dozen characters
+            throw new KvSpecException("KV spec of " + t.length() + " characters is too long (at most " + MAX_LENGTH + "): '"
+                    + t.substring(0, 40) + "…'");
+        }
         List<Component> components = new ArrayList<>();
         for (String part : t.split("\\+", -1)) {
             String c = part.trim();

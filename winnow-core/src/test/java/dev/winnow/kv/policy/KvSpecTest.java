@@ -6,6 +6,13 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import org.junit.jupiter.api.Test;
 
 class KvSpecTest {
+    /** Fuzzing finding: the message quoted the spec's control characters raw (terminal escapes). */
+    @Test
+    void controlCharactersOfABadSpecAreEscapedInTheMessage() {
+        assertThatThrownBy(() -> KvSpec.parse("\u007f\u001b[31mred").newPolicy()).isInstanceOf(KvSpecException.class)
+                .hasMessageContaining("\\x7f\\x1b[31mred").hasMessageNotContaining("\u001b").hasMessageNotContaining("\u007f");
+    }
+
     @Test
     void parsesNameAndParameters() {
         KvSpec s = KvSpec.parse(" snapkv:budget=256, window=16 ,kernel=5 ");
@@ -14,6 +21,16 @@ class KvSpecTest {
         assertThat(s.newPolicy().spec()).isEqualTo("snapkv:budget=256,window=16,kernel=5");
         assertThat(KvSpec.parse("full").isFull()).isTrue();
         assertThat(KvSpec.parse("h2o:ratio=0.75").newPolicy()).isInstanceOf(EvictionPolicy.class);
+    }
+
+    /** Fuzzing finding: a 2,000-character spec was quoted whole in the message. */
+    @Test
+    void overlongSpecIsRefusedWithAShortMessage() {
+        String spec = "h2o:budget=" + "9".repeat(3000);
+        assertThatThrownBy(() -> KvSpec.parse(spec)).isInstanceOf(KvSpecException.class)
+                .hasMessageStartingWith("KV spec of 3011 characters is too long (at most 256): 'h2o:budget=999")
+                .satisfies(e -> assertThat(e.getMessage()).hasSizeLessThan(200));
+        assertThat(KvSpec.parse("snapkv:budget=256,window=16,kernel=5+int8").components()).hasSize(2);
     }
 
     @Test

@@ -111,7 +111,7 @@ public final class Report {
                 List<Point> pts = new ArrayList<>();
                 for (CellResult c : cells) {
                     if (c.baseSpec().equals(base) && c.metric(metric) != null) {
-                        pts.add(new Point(c.kv().compressionRatio(), c.metric(metric)));
+                        pts.add(new Point(c.kv().compression(), c.metric(metric)));
                     }
                 }
                 pts.sort(Comparator.comparingDouble(Point::x));
@@ -123,7 +123,7 @@ public final class Report {
             }
             if (series.isEmpty()) continue;
             String title = metric + " vs compression ratio";
-            Axis x = Axis.linear("compression ratio (1 − entries held / full cache)", Report::pct0).bounds(0.0, 1.0);
+            Axis x = Axis.linear("compression ratio (1 − bytes held / full f32 cache)", Report::pct0).bounds(0.0, 1.0);
             // KL divergences span orders of magnitude: log scale (the full cache's 0 is not drawn)
             boolean log = metric.startsWith("kl_") && series.stream().flatMap(s -> s.points().stream()).anyMatch(p -> p.y() > 0);
             if (log) {
@@ -339,27 +339,39 @@ public final class Report {
     static List<String> metricNames(Group g) {
         Set<String> names = new LinkedHashSet<>(g.first().headline());
         for (CellResult c : g.cells()) if (c.metrics() != null) names.addAll(c.metrics().keySet());
-        return new ArrayList<>(names);
+        List<String> list = new ArrayList<>(names);
+        // identical generations have no first_divergence ("never"): keep its column when every cell is identical
+        int identical = list.indexOf("gen_identical");
+        if (identical >= 0 && !list.contains("first_divergence")) list.add(identical, "first_divergence");
+        return list;
     }
 
     static List<String> header(Group g) {
         List<String> h = new ArrayList<>(List.of("spec", "budget / ratio"));
         h.addAll(metricNames(g));
-        h.addAll(List.of("KV bytes", "peak entries/head", "entries/head", "compression", "prefill tok/s", "decode tok/s", "wall s"));
+        h.addAll(List.of("KV bytes", "peak entries/head", "entries/head", "compression (bytes)", "compression (entries)",
+                "prefill tok/s", "decode tok/s", "wall s"));
         return h;
     }
 
     static List<String> row(Group g, CellResult c) {
         List<String> r = new ArrayList<>(List.of(c.spec(), c.setting()));
-        for (String m : metricNames(g)) r.add(c.metric(m) == null ? "–" : metricValue(m, c.metric(m)));
+        for (String m : metricNames(g)) r.add(c.metric(m) == null ? missingMetric(m, c) : metricValue(m, c.metric(m)));
         r.add(bytes(c.kv().bytes()));
         r.add(String.valueOf(c.kv().peakEntries()));
         r.add(String.format(Locale.ROOT, "%.1f", c.kv().entriesPerHead()));
+        r.add(c.kv().byteCompressionRatio() == null ? "–" : pct1(c.kv().byteCompressionRatio()));
         r.add(pct1(c.kv().compressionRatio()));
         r.add(c.speed().prefillTokens() == 0 ? "–" : String.format(Locale.ROOT, "%.0f", c.speed().prefillTokensPerSecond()));
         r.add(String.format(Locale.ROOT, "%.0f", c.speed().decodeTokensPerSecond()));
         r.add(String.format(Locale.ROOT, "%.2f", c.speed().wallSeconds()));
         return r;
+    }
+
+    /** A metric without a value: {@code first_divergence} of identical generations is "never", others "–". */
+    static String missingMetric(String metric, CellResult c) {
+        boolean identical = Double.valueOf(1.0).equals(c.metric("gen_identical"));
+        return metric.equals("first_divergence") && identical ? "never" : "–";
     }
 
     private static String html(List<Group> groups, Map<Group, List<Chart>> charts) {
@@ -410,8 +422,10 @@ public final class Report {
             }
             sb.append("</table></div>\n");
         }
-        sb.append("<p class='small'>Compression ratio: 1 − entries held / entries a full cache would hold, measured at the end of "
-                + "each sequence (mean). KV bytes: the most the cache held at the end of a sequence. Decode tok/s: single-token "
+        sb.append("<p class='small'>Compression (bytes): 1 − bytes held / bytes a full f32 cache (with its per-entry positions "
+                + "and statistics) would hold for the same positions; compression (entries): 1 − entries held / entries a full cache "
+                + "would hold; both measured at the end of each sequence (mean). First divergence: the first generated token "
+                + "that differs from the full cache's generation, \"never\" when the two are identical. KV bytes: the most the cache held at the end of a sequence. Decode tok/s: single-token "
                 + "steps (teacher-forced or generated). Fractions are shown as percentages.</p>\n");
         sb.append("</body></html>\n");
         return sb.toString();
@@ -453,6 +467,7 @@ public final class Report {
                 "policy", "budget", "ratio", "seed", "batch", "threads"));
         head.addAll(metrics);
         head.addAll(List.of("kv_bytes", "kv_bytes_allocated", "peak_entries", "entries_per_head", "compression_ratio",
+                "byte_compression_ratio",
                 "prefill_tok_s", "decode_tok_s", "wall_s", "winnow", "time", "cell"));
         StringBuilder sb = new StringBuilder(String.join(",", head)).append('\n');
         for (CellResult r : results) {
@@ -463,7 +478,9 @@ public final class Report {
             for (String m : metrics) v.add(r.metric(m) == null ? "" : String.valueOf(r.metric(m)));
             v.addAll(List.of(String.valueOf(r.kv().bytes()), String.valueOf(r.kv().bytesAllocated()),
                     String.valueOf(r.kv().peakEntries()), String.valueOf(r.kv().entriesPerHead()),
-                    String.valueOf(r.kv().compressionRatio()), String.valueOf(r.speed().prefillTokensPerSecond()),
+                    String.valueOf(r.kv().compressionRatio()),
+                    r.kv().byteCompressionRatio() == null ? "" : String.valueOf(r.kv().byteCompressionRatio()),
+                    String.valueOf(r.speed().prefillTokensPerSecond()),
                     String.valueOf(r.speed().decodeTokensPerSecond()), String.valueOf(r.speed().wallSeconds()),
                     String.valueOf(r.winnow()), String.valueOf(r.time()), r.cell()));
             sb.append(String.join(",", v.stream().map(Report::csvCell).toList())).append('\n');

@@ -45,8 +45,15 @@ public record CellResult(String winnow, String time, String cell, ModelInfo mode
      * @param peakEntries the most entries one KV head held after any forward pass
      * @param entriesPerHead mean entries per KV head at the end of a sequence
      * @param compressionRatio mean of 1 − entries held / entries of a full cache
+     * @param byteCompressionRatio mean of 1 − bytes held / bytes of a full f32 cache of the same
+     *                             positions; null in results written before it was measured
      */
-    public record Kv(long bytes, long bytesAllocated, int peakEntries, double entriesPerHead, double compressionRatio) {
+    public record Kv(long bytes, long bytesAllocated, int peakEntries, double entriesPerHead, double compressionRatio,
+                     Double byteCompressionRatio) {
+        /** The compression in bytes when measured, else (older results) in entries. */
+        public double compression() {
+            return byteCompressionRatio != null ? byteCompressionRatio : compressionRatio;
+        }
     }
 
     /**

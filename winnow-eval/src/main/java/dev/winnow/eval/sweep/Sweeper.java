@@ -100,7 +100,7 @@ public final class Sweeper {
         int n = Math.min(batch, Math.max(1, model.config().contextLength() - 33));
         int[] prompt = new int[n];
         for (int i = 0; i < n; i++) prompt[i] = (i * 31 + 7) % vocab;
-        dev.winnow.generate.Session s = new dev.winnow.generate.Session(model, n + 33, batch);
+        dev.winnow.generate.Session s = new dev.winnow.generate.Session(model, n + 33, Math.min(batch, n + 33));
         s.prefill(prompt);
         for (int i = 0; i < 32 && s.position() < n + 32; i++) s.decode((i * 17 + 3) % vocab);
     }
@@ -110,7 +110,7 @@ public final class Sweeper {
         Map<String, Double> byContext = new LinkedHashMap<>();
         m.decodeByContext().forEach((k, v) -> byContext.put(String.valueOf(k), round(v, 1)));
         CellResult.Kv kv = new CellResult.Kv(m.kvBytes(), m.kvBytesAllocated(), m.peakEntries(), round(m.entriesPerHead(), 3),
-                round(m.compressionRatio(), 6));
+                round(m.compressionRatio(), 6), round(m.byteCompressionRatio(), 6));
         CellResult.Speed speed = new CellResult.Speed(round(m.prefillTokensPerSecond(), 1), round(m.decodeTokensPerSecond(), 1),
                 m.prefillTokens(), m.decodeTokens(), round(wall, 3), byContext);
         return new CellResult(WinnowVersion.get(), Instant.now().truncatedTo(ChronoUnit.SECONDS).toString(), id, info,

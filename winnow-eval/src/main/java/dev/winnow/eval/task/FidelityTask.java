@@ -175,8 +175,9 @@ public final class FidelityTask implements Task {
             m.put("ppl_full", pplFull);
             m.put("ppl_delta", ppl - pplFull);
             if (options.genTokens() > 0) {
-                // identical generations: the divergence is "after the last token" (the length generated)
-                m.put("first_divergence", (double) (div < 0 ? gen.length : div));
+                // identical generations never diverge: no first_divergence (null when read from the
+                // JSON, "never" in reports), and gen_identical = 1
+                if (div >= 0) m.put("first_divergence", (double) div);
                 m.put("gen_identical", div < 0 ? 1.0 : 0.0);
             }
             Map<String, Object> d = new LinkedHashMap<>();

@@ -1,6 +1,7 @@
 package dev.winnow.eval.task;
 
 import dev.winnow.generate.Session;
+import dev.winnow.kv.HeadStore;
 import dev.winnow.kv.KvStats;
 import dev.winnow.kv.policy.KvSpec;
 import dev.winnow.model.Model;
@@ -28,7 +29,7 @@ public final class Runner {
     private final TreeMap<Integer, long[]> decodeBuckets = new TreeMap<>(); // bucket → {tokens, nanos}
     private long kvBytes, kvAllocated;
     private int peakEntries;
-    private double entriesSum, ratioSum;
+    private double entriesSum, ratioSum, byteRatioSum;
     private int observations;
 
     public Runner(Model model, KvSpec spec, int batch, BooleanSupplier cancelled, DoubleConsumer progress) {
@@ -60,7 +61,8 @@ public final class Runner {
     /** A fresh session with the spec's policy holding at most {@code contextLength} tokens (unless the policy is unbounded). */
     public Session newSession(int contextLength) {
         checkCancelled();
-        return new Session(model, contextLength, batch, spec.newPolicy());
+        // a batch beyond the context could never fill: its activation buffers would only waste memory
+        return new Session(model, contextLength, Math.min(batch, Math.max(1, contextLength)), spec.newPolicy());
     }
 
     /** Whether the spec lets a session run past its context length (StreamingLLM re-positioning). */
@@ -129,7 +131,7 @@ public final class Runner {
         return java.util.Arrays.copyOf(out, n);
     }
 
-    /** Records the cache of a session at the end of a sequence: bytes, entries, peak, compression ratio. */
+    /** Records the cache of a session at the end of a sequence: bytes, entries, peak, compression ratios (entries, bytes). */
     public void observe(Session s) {
         KvStats st = s.cache().stats();
         ModelConfig c = model.config();
@@ -140,6 +142,9 @@ public final class Runner {
         entriesSum += (double) st.totalEntries() / heads;
         long full = (long) s.position() * heads;
         ratioSum += full > 0 ? Math.max(0, 1 - (double) st.totalEntries() / full) : 0;
+        // the same positions in a full f32 cache: keys and values of 4 bytes plus the per-entry metadata
+        long fullBytes = full * (2L * c.headSize() * Float.BYTES + HeadStore.META_BYTES);
+        byteRatioSum += fullBytes > 0 ? 1 - (double) st.bytesUsed() / fullBytes : 0;
         observations++;
     }
 
@@ -160,6 +165,6 @@ public final class Runner {
         });
         int n = Math.max(1, observations);
         return new Measurements(prefillTokens, prefillNanos / 1e9, decodeTokens, decodeNanos / 1e9, kvBytes, kvAllocated,
-                peakEntries, entriesSum / n, ratioSum / n, byContext);
+                peakEntries, entriesSum / n, ratioSum / n, byteRatioSum / n, byContext);
     }
 }

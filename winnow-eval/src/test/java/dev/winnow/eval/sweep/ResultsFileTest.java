@@ -27,7 +27,7 @@ class ResultsFileTest {
         return new CellResult("0.1.0", "2026-01-01T00:00:00Z", id, new CellResult.ModelInfo("m", "m.gguf", "ab".repeat(32), 1000),
                 "fidelity", params, spec, spec.contains(":") ? spec.substring(0, spec.indexOf(':')) : spec,
                 spec.contains(":") ? spec.substring(0, spec.indexOf(':')) : spec, budget, null, 0, 128, 2, metrics,
-                List.of("top1", "kl_mean"), new CellResult.Kv(1024, 2048, budget == null ? 64 : budget, 32.5, 0.5),
+                List.of("top1", "kl_mean"), new CellResult.Kv(1024, 2048, budget == null ? 64 : budget, 32.5, 0.5, 0.6),
                 new CellResult.Speed(1000, 500, 32, 64, 0.25, Map.of("0", 800.0, "64", 700.0)), Map.of("generated", "text"));
     }
 

@@ -124,7 +124,10 @@ class SweepTest {
                 assertThat(c.model().sha256()).hasSize(64);
                 assertThat(c.model().name()).isNotBlank();
                 assertThat(c.winnow()).isNotBlank();
-                assertThat(c.metrics()).containsKeys("kl_mean", "kl_p95", "top1", "ppl", "ppl_delta", "first_divergence");
+                assertThat(c.metrics()).containsKeys("kl_mean", "kl_p95", "top1", "ppl", "ppl_delta", "gen_identical");
+                // first_divergence is there unless the generation is identical to the full cache's ("never")
+                assertThat(c.metrics().containsKey("first_divergence")).isEqualTo(c.metric("gen_identical") == 0.0);
+                assertThat(c.kv().byteCompressionRatio()).isNotNull();
                 assertThat(c.kv().bytes()).isPositive();
                 assertThat(c.kv().peakEntries()).isPositive();
                 assertThat(c.speed().prefillTokensPerSecond()).isPositive();
@@ -137,6 +140,8 @@ class SweepTest {
             assertThat(w16.kv().bytes()).isLessThan(w64.kv().bytes());
             assertThat(w64.kv().bytes()).isLessThan(full.kv().bytes());
             assertThat(w16.kv().peakEntries()).isLessThan(full.kv().peakEntries());
+            assertThat(w16.kv().byteCompressionRatio()).isGreaterThan(w64.kv().byteCompressionRatio());
+            assertThat(full.kv().byteCompressionRatio()).isEqualTo(0.0);
         }
         double seconds = (System.nanoTime() - t0) / 1e9;
         System.out.printf("sweep of 19 cells (interrupted twice, resumed): %.1f s%n", seconds);

@@ -39,13 +39,36 @@ class FidelityTest {
         assertThat(r.metric("ppl_delta")).isEqualTo(0.0);
         assertThat(r.metric("ppl")).isEqualTo(r.metric("ppl_full")).isBetween(1.0, 20.0);
         assertThat(r.metric("gen_identical")).isEqualTo(1.0);
-        assertThat(r.metric("first_divergence")).isEqualTo(48.0);
+        assertThat(r.metric("first_divergence")).isNull(); // identical: never diverges
         assertThat(r.kv().compressionRatio()).isEqualTo(0.0);
+        assertThat(r.kv().byteCompressionRatio()).isEqualTo(0.0);
         assertThat(r.kv().entriesPerHead()).isEqualTo(191.0); // 32 + 160 tokens, the last scored one not fed
         assertThat(r.kv().bytes()).isPositive();
         assertThat(r.speed().decodeTokensPerSecond()).isPositive();
         assertThat(r.speed().prefillTokensPerSecond()).isPositive();
         assertThat(r.details().get("generated")).isEqualTo(r.details().get("generated_full"));
+    }
+
+    /**
+     * int8 keeps every entry (entries compression 0) but holds fewer bytes: its byte compression
+     * is 1 − its bytes / the full cache's bytes measured on the same task, and the report shows
+     * it (not "0.0 %") and a generation identical to the full cache's as first divergence "never".
+     */
+    @Test
+    void quantizationIsCompressionInBytesAndIdenticalGenerationsNeverDiverge() {
+        FidelityTask task = new FidelityTask(new FidelityTask.Options(TextSource.sample(), 32, 96, "Once upon a time", 24));
+        CellResult full = Evaluation.run(model, task, "full");
+        CellResult int8 = Evaluation.run(model, task, "int8");
+        assertThat(int8.kv().compressionRatio()).isEqualTo(0.0);
+        double measured = 1 - (double) int8.kv().bytes() / full.kv().bytes();
+        assertThat(measured).isBetween(0.3, 0.9);
+        assertThat(int8.kv().byteCompressionRatio()).isCloseTo(measured, org.assertj.core.data.Offset.offset(1e-6));
+        String md = dev.winnow.eval.report.Report.markdown(java.util.List.of(full, int8));
+        String fullRow = md.lines().filter(l -> l.startsWith("| `full`")).findFirst().orElseThrow();
+        String int8Row = md.lines().filter(l -> l.startsWith("| `int8`")).findFirst().orElseThrow();
+        assertThat(md).contains("| compression (bytes) | compression (entries) |");
+        assertThat(fullRow).contains("| never |");
+        assertThat(int8Row).contains(String.format(java.util.Locale.ROOT, "| %.1f%% | 0.0%% |", 100 * measured));
     }
 
     /**

@@ -18,6 +18,18 @@ public final class Printable {
         return s.length() > MAX_NAME ? e + "...(" + s.length() + " chars)" : e;
     }
 
+    /** Longest {@link #message} in characters, before the note saying how long it was. */
+    public static final int MAX_MESSAGE = 1_500;
+
+    /**
+     * An error message that quotes outside input: control characters escaped, and cut to
+     * {@link #MAX_MESSAGE} characters (escaping can make a quoted value six times longer).
+     */
+    public static String message(String s) {
+        String e = escape(s);
+        return e.length() <= MAX_MESSAGE ? e : e.substring(0, MAX_MESSAGE) + "...(cut: " + e.length() + " chars)";
+    }
+
     /** {@code s} with control characters escaped (newline and tab too), nothing cut. */
     public static String escape(String s) {
         StringBuilder b = null;

@@ -15,7 +15,7 @@ public final class ApiException extends RuntimeException {
 
     /** Control characters in {@code message} are escaped: it may quote fields of the request. */
     public ApiException(int status, String type, String param, String code, String message, int retryAfterSeconds) {
-        super(Printable.escape(message));
+        super(Printable.message(message));
         this.status = status;
         this.type = type;
         this.param = param;

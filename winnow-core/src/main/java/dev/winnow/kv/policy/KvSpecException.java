@@ -9,6 +9,6 @@ import dev.winnow.gguf.Printable;
  */
 public class KvSpecException extends IllegalArgumentException {
     public KvSpecException(String message) {
-        super(Printable.escape(message));
+        super(Printable.message(message));
     }
 }

@@ -13,6 +13,20 @@ class KvSpecTest {
                 .hasMessageContaining("\\x7f\\x1b[31mred").hasMessageNotContaining("\u001b").hasMessageNotContaining("\u007f");
     }
 
+    /**
+     * Fuzzing finding (CI, 2026-12-05): a 256-character spec of control characters escaped to six
+     * times its length, a 2,004-character message. Messages are now cut after escaping.
+     */
+    @Test
+    void escapedMessagesStayShort() {
+        String spec = "8" + "\u0000".repeat(120) + ";" + "\u0000".repeat(120) + "r";
+        assertThatThrownBy(() -> KvSpec.parse(spec).newPolicy()).isInstanceOf(KvSpecException.class)
+                .satisfies(e -> assertThat(e.getMessage()).hasSizeLessThan(1_600).doesNotContain("\u0000"));
+        // The cut itself: 1,000 control characters escape to 4,000 characters.
+        String message = new KvSpecException("bad: " + "\u0001".repeat(1000)).getMessage();
+        assertThat(message).hasSizeLessThan(1_600).startsWith("bad: \\x01").endsWith("...(cut: 4005 chars)");
+    }
+
     @Test
     void parsesNameAndParameters() {
         KvSpec s = KvSpec.parse(" snapkv:budget=256, window=16 ,kernel=5 ");

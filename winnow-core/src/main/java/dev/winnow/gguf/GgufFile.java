@@ -312,6 +312,10 @@ public final class GgufFile implements AutoCloseable {
                     throw new GgufException(path + ": tensor '" + name + "' has unknown tensor type code " + typeCode);
                 }
                 long offset = u64("offset of tensor '" + name + "'");
+                if (offset < 0 || offset > seg.byteSize()) { // u64 above 2^63 reads negative
+                    throw new GgufException(path + ": tensor '" + name + "' offset " + Long.toUnsignedString(offset)
+                            + " lies beyond the end of the file (" + seg.byteSize() + " bytes; corrupt header)");
+                }
                 if (offset % alignment != 0) {
                     throw new GgufException(path + ": tensor '" + name + "' offset " + offset
                             + " is not a multiple of the alignment " + alignment);
@@ -328,7 +332,7 @@ public final class GgufFile implements AutoCloseable {
             long dataOffset = (pos + alignment - 1) / alignment * alignment;
             for (GgufTensorInfo t : tensors.values()) {
                 long end = dataOffset + t.offset() + t.byteSize();
-                if (end > seg.byteSize()) {
+                if (t.byteSize() < 0 || end < 0 || end > seg.byteSize()) { // end < 0: the sum overflowed
                     throw new GgufException(path + ": file is truncated: tensor '" + t.name() + "' needs bytes up to "
                             + end + " but the file has " + seg.byteSize());
                 }

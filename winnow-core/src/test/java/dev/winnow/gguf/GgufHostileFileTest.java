@@ -98,6 +98,16 @@ class GgufHostileFileTest {
         assertThat(e.getMessage()).contains("blk.0.w").contains("more elements than the file");
     }
 
+    /** Fuzzing finding (2026-12-05): an offset above 2^63 read negative and wrapped the bounds check. */
+    @Test
+    void tensorOffsetBeyondTheFile() throws IOException {
+        long huge = -1152921504606846976L; // 0xF000000000000000 unsigned
+        GgufException e = fails(Bytes.header(1, 0).str("w").u32(1).u64(4).u32(0).u64(huge).pad(64));
+        assertThat(e.getMessage()).contains("'w'").contains("beyond the end of the file").contains(Long.toUnsignedString(huge));
+        GgufException past = fails(Bytes.header(1, 0).str("w").u32(1).u64(4).u32(0).u64(1L << 40).pad(64));
+        assertThat(past.getMessage()).contains("beyond the end of the file");
+    }
+
     @Test
     void twoTo32Tensors() throws IOException {
         GgufException e = fails(Bytes.header(1L << 32, 0).pad(200));

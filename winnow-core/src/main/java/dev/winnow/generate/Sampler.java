@@ -174,18 +174,24 @@ public final class Sampler {
         boolean additive = p.frequencyPenalty() != 0f || p.presencePenalty() != 0f;
         if (!(repeat || additive) || p.repeatLastN() == 0 || recentCount == 0) return;
         int from = Math.max(0, recentCount - p.repeatLastN());
-        java.util.Map<Integer, Integer> counts = new java.util.HashMap<>();
+        if (counts.length < vocab) counts = new int[vocab]; // all zero between calls
         for (int i = from; i < recentCount; i++) {
             int t = recent[i];
-            if (t >= 0 && t < vocab) counts.merge(t, 1, Integer::sum);
+            if (t >= 0 && t < vocab) counts[t]++;
         }
-        for (var e : counts.entrySet()) {
-            int t = e.getKey();
+        for (int i = from; i < recentCount; i++) {
+            int t = recent[i];
+            if (t < 0 || t >= vocab || counts[t] == 0) continue; // out of range, or already penalised
+            int count = counts[t];
+            counts[t] = 0;
             if (l[t] == Float.NEGATIVE_INFINITY) continue; // masked by the grammar: stays masked
             if (repeat) l[t] = l[t] > 0 ? l[t] / p.repeatPenalty() : l[t] * p.repeatPenalty();
-            l[t] -= e.getValue() * p.frequencyPenalty() + p.presencePenalty();
+            l[t] -= count * p.frequencyPenalty() + p.presencePenalty();
         }
     }
+
+    /** Occurrences per token id among the recent tokens; zero again after every {@link #applyPenalties}. */
+    private int[] counts = new int[0];
 
     /** Fills {@code order} with the candidate ids sorted by logit descending; returns how many. */
     private int topCandidates(float[] l, int vocab) {

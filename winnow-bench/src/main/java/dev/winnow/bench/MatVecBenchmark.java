@@ -44,6 +44,9 @@ public class MatVecBenchmark {
     /** Q8_0/Q4_0 in the row-interleaved layout made at load ({@code Repacker}); false: the plain GGUF blocks. */
     @Param({"true", "false"})
     public boolean repack;
+    /** Tokens per {@code matvecRows} call (batched decoding of several sequences, draft verification). */
+    @Param({"1"})
+    public int tokens;
 
     private Arena arena;
     private Parallel par;
@@ -57,8 +60,8 @@ public class MatVecBenchmark {
         par = new Parallel(threads);
         w = Weights.matrix(GgmlType.valueOf(type), rows, cols, arena);
         if (repack) w = Repacker.repack(w, rows, cols, arena, false);
-        x = Weights.gaussian(cols, 1);
-        out = new float[rows];
+        x = Weights.gaussian(cols * tokens, 1);
+        out = new float[rows * tokens];
     }
 
     @TearDown(Level.Trial)
@@ -76,7 +79,7 @@ public class MatVecBenchmark {
     /** The same product through {@code MatMul.matvecRows}, the path decoding takes (Transformer.linear). */
     @Benchmark
     public float[] matvecRows() {
-        MatMul.matvecRows(par, new FloatTensor[] {w}, new int[] {rows}, cols, x, 0, 1, new float[][] {out});
+        MatMul.matvecRows(par, new FloatTensor[] {w}, new int[] {rows}, cols, x, 0, tokens, new float[][] {out});
         return out;
     }
 }

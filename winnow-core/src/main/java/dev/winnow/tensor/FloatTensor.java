@@ -108,6 +108,16 @@ public abstract class FloatTensor {
     }
 
     /**
+     * {@link #dot(long, Q8Activations, int)} of elements {@code [offset, offset+n)} with
+     * {@code count} quantized vectors {@code x[0 … count-1]}, into
+     * {@code out[outOffset + b·outStride]}: each bit for bit the one-vector call. Types override it
+     * to decode each weight block once for all the vectors (batched decoding, draft verification).
+     */
+    public void dots(long offset, Q8Activations[] x, int count, int n, float[] out, int outOffset, int outStride) {
+        for (int b = 0; b < count; b++) out[outOffset + b * outStride] = dot(offset, x[b], n);
+    }
+
+    /**
      * {@code out[outOff + r] = row r · x[xOff, xOff + cols)} for rows {@code [from, to)} of this
      * tensor seen as a matrix of {@code cols} columns: with {@code q} (the same input quantized,
      * non-null exactly when {@link #takesQ8Activations()}) through the 8-bit kernel. Repacked

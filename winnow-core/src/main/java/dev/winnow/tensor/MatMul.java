@@ -108,8 +108,10 @@ public final class MatMul {
                     for (int i = a; i < e; i++) {
                         int r = i - start;
                         long off = (long) r * cols;
-                        if (q8) {
-                            for (int b = first; b < first + count; b++) out[b * n + r] = w.dot(off, q[b - first], cols);
+                        if (q8 && count == 1) {
+                            out[first * n + r] = w.dot(off, q[0], cols);
+                        } else if (q8) {
+                            w.dots(off, q, count, cols, out, first * n + r, n);
                         } else if (count == 1) {
                             out[first * n + r] = w.dot(off, x, first * cols, cols);
                         } else {

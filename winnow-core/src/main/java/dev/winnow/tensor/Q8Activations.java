@@ -28,6 +28,8 @@ public final class Q8Activations {
     private static final ThreadLocal<Q8Activations> SCRATCH = ThreadLocal.withInitial(Q8Activations::new);
 
     private short[] q = new short[0];
+    /** The codes again as floats, for the several-vector kernels (integers below 2⁸: exact). */
+    private float[] qf = new float[0];
     private float[] d = new float[0];
     private int length;
 
@@ -41,6 +43,7 @@ public final class Q8Activations {
         if (n % BLOCK != 0) throw new IllegalArgumentException("length " + n + " is not a multiple of " + BLOCK);
         if (q.length < n) {
             q = new short[n];
+            qf = new float[n];
             d = new float[n / BLOCK];
         }
         length = n;
@@ -62,6 +65,7 @@ public final class Q8Activations {
                 for (int k = 0; k < BLOCK; k++) q[j + k] = (short) ((x[j + k] * inv + ROUND) - ROUND);
             }
         }
+        for (int i = 0; i < n; i++) qf[i] = q[i];
         return this;
     }
 
@@ -91,5 +95,9 @@ public final class Q8Activations {
 
     float[] scales() {
         return d;
+    }
+
+    float[] floatCodes() {
+        return qf;
     }
 }

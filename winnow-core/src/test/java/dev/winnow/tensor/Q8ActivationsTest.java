@@ -95,6 +95,46 @@ class Q8ActivationsTest {
         }
     }
 
+    /**
+     * The several-vector kernel ({@code dots}: batched decoding, draft verification) gives each
+     * vector the bits of the one-vector kernel: 1 to 9 vectors (groups of four and leftovers),
+     * odd block counts, and extreme codes (weights −128, inputs at ±max).
+     */
+    @ParameterizedTest(name = "{0}: {1} vectors × {2} columns")
+    @CsvSource({
+        "Q4_0, 1, 32", "Q4_0, 4, 96", "Q4_0, 5, 2080", "Q4_0, 9, 160", "Q4_0, 8, 4096",
+        "Q8_0, 1, 32", "Q8_0, 2, 32", "Q8_0, 3, 96", "Q8_0, 4, 96", "Q8_0, 5, 2080", "Q8_0, 7, 160", "Q8_0, 8, 4096", "Q8_0, 9, 64",
+    })
+    void severalVectorsAtOnceGiveEachTheBitsOfOne(String typeName, int count, int cols) {
+        GgmlType type = GgmlType.valueOf(typeName);
+        Random r = new Random(count * 131L + cols);
+        int rows = 3;
+        byte[] blocks = randomBlocks(type, rows * cols / 32, r);
+        if (type == GgmlType.Q8_0) for (int k = 0; k < 32; k++) blocks[2 + k] = (byte) -128; // row 0, block 0: the extreme code
+        FloatTensor w = FloatTensor.of(type, MemorySegment.ofArray(blocks), (long) rows * cols);
+        if (!w.takesQ8Activations()) return; // no 8-bit kernel on this CPU: nothing to compare
+        Q8Activations[] a = new Q8Activations[count];
+        for (int b = 0; b < count; b++) {
+            float[] x = new float[cols];
+            for (int i = 0; i < cols; i++) x[i] = (float) (r.nextGaussian() * (1 + b));
+            if (b == 0) java.util.Arrays.fill(x, 0, 32, -5f); // codes −127 against the −128 weights
+            a[b] = new Q8Activations().quantize(x, cols);
+        }
+        int stride = 5;
+        for (int row = 0; row < rows; row++) {
+            long off = (long) row * cols;
+            float[] out = new float[2 + count * stride];
+            java.util.Arrays.fill(out, Float.NaN);
+            w.dots(off, a, count, cols, out, 2, stride);
+            for (int b = 0; b < count; b++) {
+                assertThat(Float.floatToRawIntBits(out[2 + b * stride])).as("row %d, vector %d", row, b)
+                        .isEqualTo(Float.floatToRawIntBits(w.dot(off, a[b], cols)));
+            }
+            assertThat(out[0]).as("nothing written before the first slot").isNaN();
+            assertThat(out[3]).as("nothing written between slots").isNaN();
+        }
+    }
+
     /** The largest products: weight −128 times code −127, 32 of them per block, summed in 16-bit lanes in pairs (32512). */
     @Test
     void q8_0ExtremeCodesDoNotOverflowTheSixteenBitLanes() {

@@ -147,6 +147,14 @@ public abstract class FloatTensor {
         return out;
     }
 
+    /** {@link FloatTensor#sum}'s fixed-order sum of the 16 lanes at {@code v[at …]}: halves, quarters, then pairs. */
+    static float sum16(float[] v, int at) {
+        float h0 = v[at] + v[at + 8], h1 = v[at + 1] + v[at + 9], h2 = v[at + 2] + v[at + 10], h3 = v[at + 3] + v[at + 11];
+        float h4 = v[at + 4] + v[at + 12], h5 = v[at + 5] + v[at + 13], h6 = v[at + 6] + v[at + 14], h7 = v[at + 7] + v[at + 15];
+        float q0 = h0 + h4, q1 = h1 + h5, q2 = h2 + h6, q3 = h3 + h7;
+        return (q0 + q2) + (q1 + q3);
+    }
+
     static float f16(MemorySegment s, long byteOffset) {
         return Float.float16ToFloat(s.get(SHORT_LE, byteOffset));
     }

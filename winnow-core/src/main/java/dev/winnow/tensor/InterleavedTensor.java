@@ -134,15 +134,6 @@ public abstract sealed class InterleavedTensor extends FloatTensor permits Inter
         return sum;
     }
 
-    /** The fixed-order lane sum of {@link FloatTensor#sum} over {@code v[off, off + 16)}. */
-    static float sum16(float[] v, int off) {
-        float q0 = (v[off] + v[off + 8]) + (v[off + 4] + v[off + 12]);
-        float q1 = (v[off + 1] + v[off + 9]) + (v[off + 5] + v[off + 13]);
-        float q2 = (v[off + 2] + v[off + 10]) + (v[off + 6] + v[off + 14]);
-        float q3 = (v[off + 3] + v[off + 11]) + (v[off + 7] + v[off + 15]);
-        return (q0 + q2) + (q1 + q3);
-    }
-
     @Override
     public int rowsPerPass() {
         return ROWS;

@@ -143,6 +143,66 @@ public final class Q4_0Tensor extends FloatTensor {
         return (q.lane(0) + q.lane(2)) + (q.lane(1) + q.lane(3));
     }
 
+    /**
+     * Several vectors per read of the weights, four at a time, as {@link Q8_0Tensor}'s: each block's
+     * nibbles are unpacked to floats once for the four; per vector the lane sums
+     * {@code (lo[l]-8)·x[l] + (hi[l]-8)·x[l+16]} are exact small-integer float products, the values
+     * the one-vector kernel forms in 16-bit lanes, meeting the scales in the same FMAs and order.
+     * So each result is bit for bit {@link #dot(long, Q8Activations, int)}.
+     */
+    @Override
+    public void dots(long offset, Q8Activations[] x, int count, int n, float[] out, int outOffset, int outStride) {
+        int b = 0;
+        // An odd block count (rare: hidden sizes are even multiples of 32) takes the one-vector kernel.
+        for (; b + 4 <= count && n % (2 * BLOCK) == 0 && Q8_KERNELS; b += 4) {
+            dots4(offset, x[b], x[b + 1], x[b + 2], x[b + 3], n, out, outOffset + b * outStride, outStride);
+        }
+        for (; b < count; b++) out[outOffset + b * outStride] = dot(offset, x[b], n);
+    }
+
+    private void dots4(long offset, Q8Activations a, Q8Activations b, Q8Activations c, Q8Activations e, int n,
+                       float[] out, int o, int stride) {
+        float[] xa = a.floatCodes(), xb = b.floatCodes(), xc = c.floatCodes(), xe = e.floatCodes();
+        float[] da = a.scales(), db = b.scales(), dc = c.scales(), de = e.scales();
+        FloatVector a0 = FloatVector.zero(FloatVector.SPECIES_512), a1 = a0, b0 = a0, b1 = a0, c0 = a0, c1 = a0, e0 = a0, e1 = a0;
+        long base = offset / BLOCK * BLOCK_BYTES;
+        for (int j = 0; j + 2 * BLOCK <= n; j += 2 * BLOCK, base += 2 * BLOCK_BYTES) {
+            ByteVector p0 = ByteVector.fromMemorySegment(ByteVector.SPECIES_128, segment, base + 2, ByteOrder.LITTLE_ENDIAN);
+            ByteVector p1 = ByteVector.fromMemorySegment(ByteVector.SPECIES_128, segment, base + 2 + BLOCK_BYTES, ByteOrder.LITTLE_ENDIAN);
+            FloatVector w0 = (FloatVector) p0.and((byte) 0xF).sub((byte) 8).convertShape(VectorOperators.B2F, FloatVector.SPECIES_512, 0);
+            FloatVector w1 = (FloatVector) p0.lanewise(VectorOperators.LSHR, 4).sub((byte) 8).convertShape(VectorOperators.B2F, FloatVector.SPECIES_512, 0);
+            FloatVector w2 = (FloatVector) p1.and((byte) 0xF).sub((byte) 8).convertShape(VectorOperators.B2F, FloatVector.SPECIES_512, 0);
+            FloatVector w3 = (FloatVector) p1.lanewise(VectorOperators.LSHR, 4).sub((byte) 8).convertShape(VectorOperators.B2F, FloatVector.SPECIES_512, 0);
+            float d0 = f16(segment, base), d1 = f16(segment, base + BLOCK_BYTES);
+            int k = j / BLOCK;
+            a0 = w1.fma(FloatVector.fromArray(FloatVector.SPECIES_512, xa, j + 16), w0.mul(FloatVector.fromArray(FloatVector.SPECIES_512, xa, j)))
+                    .fma(FloatVector.broadcast(FloatVector.SPECIES_512, d0 * da[k]), a0);
+            a1 = w3.fma(FloatVector.fromArray(FloatVector.SPECIES_512, xa, j + 48), w2.mul(FloatVector.fromArray(FloatVector.SPECIES_512, xa, j + 32)))
+                    .fma(FloatVector.broadcast(FloatVector.SPECIES_512, d1 * da[k + 1]), a1);
+            b0 = w1.fma(FloatVector.fromArray(FloatVector.SPECIES_512, xb, j + 16), w0.mul(FloatVector.fromArray(FloatVector.SPECIES_512, xb, j)))
+                    .fma(FloatVector.broadcast(FloatVector.SPECIES_512, d0 * db[k]), b0);
+            b1 = w3.fma(FloatVector.fromArray(FloatVector.SPECIES_512, xb, j + 48), w2.mul(FloatVector.fromArray(FloatVector.SPECIES_512, xb, j + 32)))
+                    .fma(FloatVector.broadcast(FloatVector.SPECIES_512, d1 * db[k + 1]), b1);
+            c0 = w1.fma(FloatVector.fromArray(FloatVector.SPECIES_512, xc, j + 16), w0.mul(FloatVector.fromArray(FloatVector.SPECIES_512, xc, j)))
+                    .fma(FloatVector.broadcast(FloatVector.SPECIES_512, d0 * dc[k]), c0);
+            c1 = w3.fma(FloatVector.fromArray(FloatVector.SPECIES_512, xc, j + 48), w2.mul(FloatVector.fromArray(FloatVector.SPECIES_512, xc, j + 32)))
+                    .fma(FloatVector.broadcast(FloatVector.SPECIES_512, d1 * dc[k + 1]), c1);
+            e0 = w1.fma(FloatVector.fromArray(FloatVector.SPECIES_512, xe, j + 16), w0.mul(FloatVector.fromArray(FloatVector.SPECIES_512, xe, j)))
+                    .fma(FloatVector.broadcast(FloatVector.SPECIES_512, d0 * de[k]), e0);
+            e1 = w3.fma(FloatVector.fromArray(FloatVector.SPECIES_512, xe, j + 48), w2.mul(FloatVector.fromArray(FloatVector.SPECIES_512, xe, j + 32)))
+                    .fma(FloatVector.broadcast(FloatVector.SPECIES_512, d1 * de[k + 1]), e1);
+        }
+        float[] lanes = new float[4 * 16];
+        a0.add(a1).intoArray(lanes, 0);
+        b0.add(b1).intoArray(lanes, 16);
+        c0.add(c1).intoArray(lanes, 32);
+        e0.add(e1).intoArray(lanes, 48);
+        out[o] = sum16(lanes, 0);
+        out[o + stride] = sum16(lanes, 16);
+        out[o + 2 * stride] = sum16(lanes, 32);
+        out[o + 3 * stride] = sum16(lanes, 48);
+    }
+
     /** The simple reference for {@link #dot(long, Q8Activations, int)}: exact integer sums per block. */
     float scalarDot(long offset, Q8Activations a, int n) {
         float sum = 0f;

@@ -188,24 +188,16 @@ public final class Q8_0Tensor extends FloatTensor {
         b0.add(b1).intoArray(lanes, 16);
         c0.add(c1).intoArray(lanes, 32);
         e0.add(e1).intoArray(lanes, 48);
-        out[o] = lanes(lanes, 0);
-        out[o + stride] = lanes(lanes, 16);
-        out[o + 2 * stride] = lanes(lanes, 32);
-        out[o + 3 * stride] = lanes(lanes, 48);
+        out[o] = sum16(lanes, 0);
+        out[o + stride] = sum16(lanes, 16);
+        out[o + 2 * stride] = sum16(lanes, 32);
+        out[o + 3 * stride] = sum16(lanes, 48);
     }
 
     /** 16 weight codes from {@code byteOffset}, as floats. */
     private FloatVector widen(long byteOffset) {
         return (FloatVector) ByteVector.fromMemorySegment(ByteVector.SPECIES_128, segment, byteOffset, ByteOrder.LITTLE_ENDIAN)
                 .convertShape(VectorOperators.B2F, FloatVector.SPECIES_512, 0);
-    }
-
-    /** {@link FloatTensor#sum}'s fixed-order sum of the 16 lanes at {@code v[at …]}: halves, quarters, then pairs. */
-    static float lanes(float[] v, int at) {
-        float h0 = v[at] + v[at + 8], h1 = v[at + 1] + v[at + 9], h2 = v[at + 2] + v[at + 10], h3 = v[at + 3] + v[at + 11];
-        float h4 = v[at + 4] + v[at + 12], h5 = v[at + 5] + v[at + 13], h6 = v[at + 6] + v[at + 14], h7 = v[at + 7] + v[at + 15];
-        float q0 = h0 + h4, q1 = h1 + h5, q2 = h2 + h6, q3 = h3 + h7;
-        return (q0 + q2) + (q1 + q3);
     }
 
     /** The simple reference for {@link #dot(long, Q8Activations, int)}: exact integer sums per block. */

@@ -172,7 +172,7 @@ final class BenchCommand implements Callable<Integer> {
         batch = RunLimits.batch(batch, spec.commandLine().getParseResult().hasMatchedOption("--batch"), longest, err);
         Parallel parallel = Threads.pool(threads, spec.commandLine().getErr());
         long loadStart = System.nanoTime();
-        try (parallel; Model m = loading.load(model, parallel)) {
+        try (parallel; Model m = loading.load(model, parallel, spec.commandLine().getErr())) {
             Startup startup = startup(m, loadStart);
             err.println(Format.f("bench: %s (%s, %s parameters, %s), %d threads, KV %s", model.getFileName(),
                     Models.typeSummary(m.file()), Format.count(Models.parameterCount(m.file())),
@@ -243,7 +243,7 @@ final class BenchCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
         Parallel parallel = Threads.pool(threads, err);
-        try (parallel; Model m = loading.load(model, parallel)) {
+        try (parallel; Model m = loading.load(model, parallel, spec.commandLine().getErr())) {
             err.println(Format.f("bench: %s (%s), %d threads, KV %s", model.getFileName(), Models.typeSummary(m.file()),
                     parallel.threads(), kvSpec));
             err.flush();

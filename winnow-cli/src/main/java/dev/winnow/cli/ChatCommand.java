@@ -75,7 +75,7 @@ final class ChatCommand implements Callable<Integer> {
         GenerationParams params = sampling.params();
         boolean interactive = System.console() != null;
         Parallel parallel = Threads.pool(threads, spec.commandLine().getErr());
-        try (parallel; Model m = loading.load(model, parallel)) {
+        try (parallel; Model m = loading.load(model, parallel, spec.commandLine().getErr())) {
             int ctx = contextLength != null ? contextLength
                     : Math.min(m.config().contextLength(), GenerateCommand.DEFAULT_MAX_CONTEXT);
             RunLimits.context(ctx, m.config(), err);

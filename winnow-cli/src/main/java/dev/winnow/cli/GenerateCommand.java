@@ -115,7 +115,7 @@ final class GenerateCommand implements Callable<Integer> {
         SpeculateSpec speculation = speculate == null ? null : SpeculateSpec.parse(speculate);
         Parallel parallel = Threads.pool(threads, spec.commandLine().getErr());
         long t0 = System.nanoTime();
-        try (parallel; Model m = loading.load(model, parallel)) {
+        try (parallel; Model m = loading.load(model, parallel, spec.commandLine().getErr())) {
             ModelConfig c = m.config();
             int ctx = contextLength != null ? contextLength : Math.min(c.contextLength(), DEFAULT_MAX_CONTEXT);
             RunLimits.context(ctx, c, err);

@@ -93,7 +93,7 @@ final class KvCompareCommand implements Callable<Integer> {
         }
         List<KvSpec> parsed = all.stream().map(KvSpec::parse).toList();
         Parallel parallel = Threads.pool(threads, spec.commandLine().getErr());
-        try (parallel; Model m = loading.load(model, parallel)) {
+        try (parallel; Model m = loading.load(model, parallel, spec.commandLine().getErr())) {
             int[] promptIds = m.tokenizer().encode(prompt);
             int ctx = Math.min(m.config().contextLength(), promptIds.length + tokens + 1);
             if (promptIds.length + tokens + 1 > m.config().contextLength()) {

@@ -27,10 +27,13 @@ public final class Model implements AutoCloseable {
     private final Transformer transformer;
     /** Off-heap memory of the repacked weights (null: the plain mapping is used). */
     private final Arena repacked;
+    /** Where the repacked weights came from (null: not repacked). */
+    private final RepackCache.Result repackResult;
 
     private Model(GgufFile file, ModelConfig config, Weights weights, Tokenizer tokenizer, Transformer transformer,
-                  Arena repacked) {
+                  Arena repacked, RepackCache.Result repackResult) {
         this.repacked = repacked;
+        this.repackResult = repackResult;
         this.file = file;
         this.config = config;
         this.weights = weights;
@@ -54,7 +57,9 @@ public final class Model implements AutoCloseable {
     /**
      * Loads a model whose kernels run on {@code parallel}. With {@code repack}, Q8_0 and Q4_0
      * matrices are copied at load into the interleaved layout ({@link RepackedWeights}), which
-     * gives the same results bit for bit; without, the kernels read the memory-mapped file.
+     * gives the same results bit for bit, and kept in a cache file that later loads map instead
+     * ({@link RepackCache}; {@link #repackResult()} says which happened); without, the kernels read
+     * the memory-mapped file.
      */
     public static Model load(Path path, Parallel parallel, boolean repack) {
         GgufFile f = GgufFile.open(path);
@@ -63,13 +68,19 @@ public final class Model implements AutoCloseable {
             ModelConfig c = ModelConfig.fromGguf(f);
             Tokenizer tok = Tokenizers.fromGguf(f);
             Weights w = Weights.load(f, c);
-            if (repack) w = RepackedWeights.repack(w, arena);
-            return new Model(f, c, w, tok, new Transformer(c, w, parallel), arena);
+            RepackCache.Result r = repack ? RepackCache.load(path, w, arena) : null;
+            if (r != null) w = r.weights();
+            return new Model(f, c, w, tok, new Transformer(c, w, parallel), arena, r);
         } catch (RuntimeException e) {
             if (arena != null) arena.close();
             f.close();
             throw e;
         }
+    }
+
+    /** How the repacked weights were obtained (read from the cache file, written to it, or in memory), or null. */
+    public RepackCache.Result repackResult() {
+        return repackResult;
     }
 
     /** Whether Q8_0/Q4_0 weights were repacked at load. */

@@ -126,6 +126,18 @@ public class Q4_0Variants {
             acc1 = ((FloatVector) s1.convertShape(VectorOperators.S2F, F, 0)).fma(FloatVector.broadcast(F, f16(segment, bb + 18) * xd[(jj >> 5) + 1]), acc1);
             }
         }
+        if (j < n) { // a last pair when n is not a multiple of 128: as current
+            ShortVector p0 = (ShortVector) ByteVector.fromMemorySegment(ByteVector.SPECIES_128, segment, base + 2, ByteOrder.LITTLE_ENDIAN)
+                    .convertShape(VectorOperators.ZERO_EXTEND_B2S, ShortVector.SPECIES_256, 0);
+            ShortVector p1 = (ShortVector) ByteVector.fromMemorySegment(ByteVector.SPECIES_128, segment, base + 20, ByteOrder.LITTLE_ENDIAN)
+                    .convertShape(VectorOperators.ZERO_EXTEND_B2S, ShortVector.SPECIES_256, 0);
+            ShortVector s0 = p0.and((short) 0xF).sub((short) 8).mul(ShortVector.fromArray(ShortVector.SPECIES_256, xq, j))
+                    .add(p0.lanewise(VectorOperators.LSHR, 4).sub((short) 8).mul(ShortVector.fromArray(ShortVector.SPECIES_256, xq, j + 16)));
+            ShortVector s1 = p1.and((short) 0xF).sub((short) 8).mul(ShortVector.fromArray(ShortVector.SPECIES_256, xq, j + 32))
+                    .add(p1.lanewise(VectorOperators.LSHR, 4).sub((short) 8).mul(ShortVector.fromArray(ShortVector.SPECIES_256, xq, j + 48)));
+            acc0 = ((FloatVector) s0.convertShape(VectorOperators.S2F, F, 0)).fma(FloatVector.broadcast(F, f16(segment, base) * xd[j >> 5]), acc0);
+            acc1 = ((FloatVector) s1.convertShape(VectorOperators.S2F, F, 0)).fma(FloatVector.broadcast(F, f16(segment, base + 18) * xd[(j >> 5) + 1]), acc1);
+        }
         return sum(acc0, acc1);
     }
 
@@ -243,7 +255,7 @@ public class Q4_0Variants {
 
     public static void main(String[] args) {
         int rows = Integer.getInteger("rows", 256), cols = Integer.getInteger("cols", 2048), its = Integer.getInteger("its", 5000);
-        if (cols % 128 != 0) throw new IllegalArgumentException("cols must be a multiple of 128 (unroll4), got " + cols);
+        if (cols <= 0 || cols % 64 != 0) throw new IllegalArgumentException("cols must be a positive multiple of 64 (whole pairs of blocks), got " + cols);
         int nb = cols / 32;
         Random r = new Random(1);
         long bytes = (long) rows * nb * 18;

@@ -18,10 +18,10 @@ import jdk.incubator.vector.VectorSpecies;
  * <pre>
  * java --add-modules jdk.incubator.vector -XX:CompileCommand=quiet \
  *      -XX:CompileCommand=inline,Q4_0Variants::sum -XX:CompileCommand=inline,Q4_0Variants::f16 \
- *      -Drows=256 -Dcols=2048 -Dits=5000 scripts/kernels/Q4_0Variants.java [variant …]
+ *      -XX:CompileCommand=inline,Q4_0Variants::lanes -Drows=256 -Dcols=2048 -Dits=5000 scripts/kernels/Q4_0Variants.java [variant …]
  * </pre>
  *
- * ({@code sum} and {@code f16} forced inline: a vector helper C2 leaves out of line boxes its
+ * ({@code sum}, {@code f16} and {@code lanes} forced inline: a vector helper C2 leaves out of line boxes its
  * arguments, which made some variants 3× slower for no reason of their own.) "current" is the loop
  * of {@code Q4_0Tensor.dot(long, Q8Activations, int)}; every variant marked "same bits" must print
  * the same check values as it; "bound" variants drop part of the work to show what it costs.
@@ -38,6 +38,18 @@ public class Q4_0Variants {
         return Float.float16ToFloat(s.get(SHORT_LE, o));
     }
 
+    /**
+     * Block lanes as {@code Q4_0Tensor} computes them: 16 bytes at {@code base + 2} widened to shorts,
+     * lane i = (low nibble i − 8)·code j+i + (high nibble i − 8)·code j+i+16. (Forced inline by the
+     * command line above, so every variant compiles to the written-out loop.)
+     */
+    static ShortVector lanes(MemorySegment segment, long base, short[] xq, int j) {
+        ShortVector p = (ShortVector) ByteVector.fromMemorySegment(ByteVector.SPECIES_128, segment, base + 2, ByteOrder.LITTLE_ENDIAN)
+                .convertShape(VectorOperators.ZERO_EXTEND_B2S, ShortVector.SPECIES_256, 0);
+        return p.and((short) 0xF).sub((short) 8).mul(ShortVector.fromArray(ShortVector.SPECIES_256, xq, j))
+                .add(p.lanewise(VectorOperators.LSHR, 4).sub((short) 8).mul(ShortVector.fromArray(ShortVector.SPECIES_256, xq, j + 16)));
+    }
+
     /** FloatTensor.sum's order over acc0 + acc1. */
     static float sum(FloatVector acc0, FloatVector acc1) {
         FloatVector v = acc0.add(acc1);
@@ -52,14 +64,8 @@ public class Q4_0Variants {
         long base = offset / 32 * 18;
         int j = 0;
         for (; j + 64 <= n; j += 64, base += 36) {
-            ShortVector p0 = (ShortVector) ByteVector.fromMemorySegment(ByteVector.SPECIES_128, segment, base + 2, ByteOrder.LITTLE_ENDIAN)
-                    .convertShape(VectorOperators.ZERO_EXTEND_B2S, ShortVector.SPECIES_256, 0);
-            ShortVector p1 = (ShortVector) ByteVector.fromMemorySegment(ByteVector.SPECIES_128, segment, base + 20, ByteOrder.LITTLE_ENDIAN)
-                    .convertShape(VectorOperators.ZERO_EXTEND_B2S, ShortVector.SPECIES_256, 0);
-            ShortVector s0 = p0.and((short) 0xF).sub((short) 8).mul(ShortVector.fromArray(ShortVector.SPECIES_256, xq, j))
-                    .add(p0.lanewise(VectorOperators.LSHR, 4).sub((short) 8).mul(ShortVector.fromArray(ShortVector.SPECIES_256, xq, j + 16)));
-            ShortVector s1 = p1.and((short) 0xF).sub((short) 8).mul(ShortVector.fromArray(ShortVector.SPECIES_256, xq, j + 32))
-                    .add(p1.lanewise(VectorOperators.LSHR, 4).sub((short) 8).mul(ShortVector.fromArray(ShortVector.SPECIES_256, xq, j + 48)));
+            ShortVector s0 = lanes(segment, base, xq, j);
+            ShortVector s1 = lanes(segment, base + 18, xq, j + 32);
             acc0 = ((FloatVector) s0.convertShape(VectorOperators.S2F, F, 0)).fma(FloatVector.broadcast(F, f16(segment, base) * xd[j / 32]), acc0);
             acc1 = ((FloatVector) s1.convertShape(VectorOperators.S2F, F, 0)).fma(FloatVector.broadcast(F, f16(segment, base + 18) * xd[j / 32 + 1]), acc1);
         }
@@ -114,27 +120,15 @@ public class Q4_0Variants {
         for (; j + 128 <= n; j += 128, base += 72) {
             for (int u = 0; u < 2; u++) {
             int jj = j + 64 * u; long bb = base + 36 * u;
-            ShortVector p0 = (ShortVector) ByteVector.fromMemorySegment(ByteVector.SPECIES_128, segment, bb + 2, ByteOrder.LITTLE_ENDIAN)
-                    .convertShape(VectorOperators.ZERO_EXTEND_B2S, ShortVector.SPECIES_256, 0);
-            ShortVector p1 = (ShortVector) ByteVector.fromMemorySegment(ByteVector.SPECIES_128, segment, bb + 20, ByteOrder.LITTLE_ENDIAN)
-                    .convertShape(VectorOperators.ZERO_EXTEND_B2S, ShortVector.SPECIES_256, 0);
-            ShortVector s0 = p0.and((short) 0xF).sub((short) 8).mul(ShortVector.fromArray(ShortVector.SPECIES_256, xq, jj))
-                    .add(p0.lanewise(VectorOperators.LSHR, 4).sub((short) 8).mul(ShortVector.fromArray(ShortVector.SPECIES_256, xq, jj + 16)));
-            ShortVector s1 = p1.and((short) 0xF).sub((short) 8).mul(ShortVector.fromArray(ShortVector.SPECIES_256, xq, jj + 32))
-                    .add(p1.lanewise(VectorOperators.LSHR, 4).sub((short) 8).mul(ShortVector.fromArray(ShortVector.SPECIES_256, xq, jj + 48)));
+            ShortVector s0 = lanes(segment, bb, xq, jj);
+            ShortVector s1 = lanes(segment, bb + 18, xq, jj + 32);
             acc0 = ((FloatVector) s0.convertShape(VectorOperators.S2F, F, 0)).fma(FloatVector.broadcast(F, f16(segment, bb) * xd[jj >> 5]), acc0);
             acc1 = ((FloatVector) s1.convertShape(VectorOperators.S2F, F, 0)).fma(FloatVector.broadcast(F, f16(segment, bb + 18) * xd[(jj >> 5) + 1]), acc1);
             }
         }
         if (j < n) { // a last pair when n is not a multiple of 128: as current
-            ShortVector p0 = (ShortVector) ByteVector.fromMemorySegment(ByteVector.SPECIES_128, segment, base + 2, ByteOrder.LITTLE_ENDIAN)
-                    .convertShape(VectorOperators.ZERO_EXTEND_B2S, ShortVector.SPECIES_256, 0);
-            ShortVector p1 = (ShortVector) ByteVector.fromMemorySegment(ByteVector.SPECIES_128, segment, base + 20, ByteOrder.LITTLE_ENDIAN)
-                    .convertShape(VectorOperators.ZERO_EXTEND_B2S, ShortVector.SPECIES_256, 0);
-            ShortVector s0 = p0.and((short) 0xF).sub((short) 8).mul(ShortVector.fromArray(ShortVector.SPECIES_256, xq, j))
-                    .add(p0.lanewise(VectorOperators.LSHR, 4).sub((short) 8).mul(ShortVector.fromArray(ShortVector.SPECIES_256, xq, j + 16)));
-            ShortVector s1 = p1.and((short) 0xF).sub((short) 8).mul(ShortVector.fromArray(ShortVector.SPECIES_256, xq, j + 32))
-                    .add(p1.lanewise(VectorOperators.LSHR, 4).sub((short) 8).mul(ShortVector.fromArray(ShortVector.SPECIES_256, xq, j + 48)));
+            ShortVector s0 = lanes(segment, base, xq, j);
+            ShortVector s1 = lanes(segment, base + 18, xq, j + 32);
             acc0 = ((FloatVector) s0.convertShape(VectorOperators.S2F, F, 0)).fma(FloatVector.broadcast(F, f16(segment, base) * xd[j >> 5]), acc0);
             acc1 = ((FloatVector) s1.convertShape(VectorOperators.S2F, F, 0)).fma(FloatVector.broadcast(F, f16(segment, base + 18) * xd[(j >> 5) + 1]), acc1);
         }
@@ -149,14 +143,8 @@ public class Q4_0Variants {
         for (int k = 0; k < pairs; k++) {
             long base = base0 + k * 36L;
             int j = k * 64;
-            ShortVector p0 = (ShortVector) ByteVector.fromMemorySegment(ByteVector.SPECIES_128, segment, base + 2, ByteOrder.LITTLE_ENDIAN)
-                    .convertShape(VectorOperators.ZERO_EXTEND_B2S, ShortVector.SPECIES_256, 0);
-            ShortVector p1 = (ShortVector) ByteVector.fromMemorySegment(ByteVector.SPECIES_128, segment, base + 20, ByteOrder.LITTLE_ENDIAN)
-                    .convertShape(VectorOperators.ZERO_EXTEND_B2S, ShortVector.SPECIES_256, 0);
-            ShortVector s0 = p0.and((short) 0xF).sub((short) 8).mul(ShortVector.fromArray(ShortVector.SPECIES_256, xq, j))
-                    .add(p0.lanewise(VectorOperators.LSHR, 4).sub((short) 8).mul(ShortVector.fromArray(ShortVector.SPECIES_256, xq, j + 16)));
-            ShortVector s1 = p1.and((short) 0xF).sub((short) 8).mul(ShortVector.fromArray(ShortVector.SPECIES_256, xq, j + 32))
-                    .add(p1.lanewise(VectorOperators.LSHR, 4).sub((short) 8).mul(ShortVector.fromArray(ShortVector.SPECIES_256, xq, j + 48)));
+            ShortVector s0 = lanes(segment, base, xq, j);
+            ShortVector s1 = lanes(segment, base + 18, xq, j + 32);
             acc0 = ((FloatVector) s0.convertShape(VectorOperators.S2F, F, 0)).fma(FloatVector.broadcast(F, f16(segment, base) * xd[2 * k]), acc0);
             acc1 = ((FloatVector) s1.convertShape(VectorOperators.S2F, F, 0)).fma(FloatVector.broadcast(F, f16(segment, base + 18) * xd[2 * k + 1]), acc1);
         }
@@ -170,14 +158,8 @@ public class Q4_0Variants {
         int wb = (int) (offset / 32);
         int j = 0;
         for (; j + 64 <= n; j += 64, base += 36, wb += 2) {
-            ShortVector p0 = (ShortVector) ByteVector.fromMemorySegment(ByteVector.SPECIES_128, segment, base + 2, ByteOrder.LITTLE_ENDIAN)
-                    .convertShape(VectorOperators.ZERO_EXTEND_B2S, ShortVector.SPECIES_256, 0);
-            ShortVector p1 = (ShortVector) ByteVector.fromMemorySegment(ByteVector.SPECIES_128, segment, base + 20, ByteOrder.LITTLE_ENDIAN)
-                    .convertShape(VectorOperators.ZERO_EXTEND_B2S, ShortVector.SPECIES_256, 0);
-            ShortVector s0 = p0.and((short) 0xF).sub((short) 8).mul(ShortVector.fromArray(ShortVector.SPECIES_256, xq, j))
-                    .add(p0.lanewise(VectorOperators.LSHR, 4).sub((short) 8).mul(ShortVector.fromArray(ShortVector.SPECIES_256, xq, j + 16)));
-            ShortVector s1 = p1.and((short) 0xF).sub((short) 8).mul(ShortVector.fromArray(ShortVector.SPECIES_256, xq, j + 32))
-                    .add(p1.lanewise(VectorOperators.LSHR, 4).sub((short) 8).mul(ShortVector.fromArray(ShortVector.SPECIES_256, xq, j + 48)));
+            ShortVector s0 = lanes(segment, base, xq, j);
+            ShortVector s1 = lanes(segment, base + 18, xq, j + 32);
             acc0 = ((FloatVector) s0.convertShape(VectorOperators.S2F, F, 0)).fma(FloatVector.broadcast(F, ws[wb]), acc0);
             acc1 = ((FloatVector) s1.convertShape(VectorOperators.S2F, F, 0)).fma(FloatVector.broadcast(F, ws[wb + 1]), acc1);
         }
@@ -190,14 +172,8 @@ public class Q4_0Variants {
         long base = offset / 32 * 18;
         int j = 0;
         for (; j + 64 <= n; j += 64, base += 36) {
-            ShortVector p0 = (ShortVector) ByteVector.fromMemorySegment(ByteVector.SPECIES_128, segment, base + 2, ByteOrder.LITTLE_ENDIAN)
-                    .convertShape(VectorOperators.ZERO_EXTEND_B2S, ShortVector.SPECIES_256, 0);
-            ShortVector p1 = (ShortVector) ByteVector.fromMemorySegment(ByteVector.SPECIES_128, segment, base + 20, ByteOrder.LITTLE_ENDIAN)
-                    .convertShape(VectorOperators.ZERO_EXTEND_B2S, ShortVector.SPECIES_256, 0);
-            ShortVector s0 = p0.and((short) 0xF).sub((short) 8).mul(ShortVector.fromArray(ShortVector.SPECIES_256, xq, j))
-                    .add(p0.lanewise(VectorOperators.LSHR, 4).sub((short) 8).mul(ShortVector.fromArray(ShortVector.SPECIES_256, xq, j + 16)));
-            ShortVector s1 = p1.and((short) 0xF).sub((short) 8).mul(ShortVector.fromArray(ShortVector.SPECIES_256, xq, j + 32))
-                    .add(p1.lanewise(VectorOperators.LSHR, 4).sub((short) 8).mul(ShortVector.fromArray(ShortVector.SPECIES_256, xq, j + 48)));
+            ShortVector s0 = lanes(segment, base, xq, j);
+            ShortVector s1 = lanes(segment, base + 18, xq, j + 32);
             acc0 = acc0.add((FloatVector) s0.convertShape(VectorOperators.S2F, F, 0));
             acc1 = acc1.add((FloatVector) s1.convertShape(VectorOperators.S2F, F, 0));
         }
@@ -210,14 +186,8 @@ public class Q4_0Variants {
         long base = offset / 32 * 18;
         int j = 0;
         for (; j + 64 <= n; j += 64, base += 36) {
-            ShortVector p0 = (ShortVector) ByteVector.fromMemorySegment(ByteVector.SPECIES_128, segment, base + 2, ByteOrder.LITTLE_ENDIAN)
-                    .convertShape(VectorOperators.ZERO_EXTEND_B2S, ShortVector.SPECIES_256, 0);
-            ShortVector p1 = (ShortVector) ByteVector.fromMemorySegment(ByteVector.SPECIES_128, segment, base + 20, ByteOrder.LITTLE_ENDIAN)
-                    .convertShape(VectorOperators.ZERO_EXTEND_B2S, ShortVector.SPECIES_256, 0);
-            ShortVector s0 = p0.and((short) 0xF).sub((short) 8).mul(ShortVector.fromArray(ShortVector.SPECIES_256, xq, j))
-                    .add(p0.lanewise(VectorOperators.LSHR, 4).sub((short) 8).mul(ShortVector.fromArray(ShortVector.SPECIES_256, xq, j + 16)));
-            ShortVector s1 = p1.and((short) 0xF).sub((short) 8).mul(ShortVector.fromArray(ShortVector.SPECIES_256, xq, j + 32))
-                    .add(p1.lanewise(VectorOperators.LSHR, 4).sub((short) 8).mul(ShortVector.fromArray(ShortVector.SPECIES_256, xq, j + 48)));
+            ShortVector s0 = lanes(segment, base, xq, j);
+            ShortVector s1 = lanes(segment, base + 18, xq, j + 32);
             a = a.add(s0); b = b.add(s1);
         }
         return sum((FloatVector) a.convertShape(VectorOperators.S2F, F, 0), (FloatVector) b.convertShape(VectorOperators.S2F, F, 0));

@@ -38,7 +38,7 @@ class BatchSpeculationTest {
 
     static Stream<Arguments> cases() {
         List<Arguments> out = new ArrayList<>();
-        for (String drafter : List.of("lookup:n=3,k=8", "recycling:k=8,tree=default", "self:kv=streaming:sinks=2;window=12,k=4")) {
+        for (String drafter : List.of("lookup:n=3,k=8", "recycling:k=8,tree=4/3/2/2/1/1/1/1", "self:kv=streaming:sinks=2;window=12,k=4")) {
             out.add(Arguments.of("full", drafter));
             out.add(Arguments.of("int8", drafter));
         }

@@ -33,7 +33,7 @@ import org.junit.jupiter.api.Timeout;
 @Timeout(180)
 class SpeculateSdkTest {
     private static final List<String> DRAFTERS =
-            List.of("lookup:n=3,k=8", "recycling:k=8,tree=default", "self:kv=streaming:sinks=2;window=12,k=4");
+            List.of("lookup:n=3,k=8", "recycling:k=8,tree=4/3/2/2/1/1/1/1", "self:kv=streaming:sinks=2;window=12,k=4");
     static TestServer server;
     static OpenAIClient client;
 

@@ -37,12 +37,8 @@ class BatchSpeculationTest {
     }
 
     static Stream<Arguments> cases() {
-        List<Arguments> out = new ArrayList<>();
-        for (String drafter : List.of("lookup:n=3,k=8", "recycling:k=8,tree=4/3/2/2/1/1/1/1", "self:kv=streaming:sinks=2;window=12,k=4")) {
-            out.add(Arguments.of("full", drafter));
-            out.add(Arguments.of("int8", drafter));
-        }
-        return out.stream();
+        return Stream.of("lookup:n=3,k=8", "recycling:k=8,tree=4/3/2/2/1/1/1/1", "self:kv=streaming:sinks=2;window=12,k=4")
+                .flatMap(drafter -> Stream.of(Arguments.of("full", drafter), Arguments.of("int8", drafter)));
     }
 
     /** Records the logits of every token too (their bits, as a hash). */

@@ -93,6 +93,8 @@ final class ServeCommand implements Callable<Integer> {
             if (speculation != null) {
                 String why = new BatchSequence(m, 1, kvSpec.newPolicy()).speculationRefusal();
                 if (why != null) throw new CliException("--speculate " + speculation + ": cannot speculate with --kv " + kvSpec + ": " + why);
+                String refused = speculation.newDrafter(m).refusal();
+                if (refused != null) throw new CliException("--speculate " + speculation + ": " + refused);
             }
             ServerConfig config;
             try {

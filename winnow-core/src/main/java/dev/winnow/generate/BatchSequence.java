@@ -266,7 +266,10 @@ public final class BatchSequence {
         if (why != null) throw new IllegalArgumentException("cannot speculate with " + spec.name() + ": " + why);
         String text = spec.toString();
         if (drafter == null || !drafter.spec().equals(text)) {
-            drafter = spec.newDrafter(model);
+            Drafter d = spec.newDrafter(model);
+            String refused = d.refusal();
+            if (refused != null) throw new IllegalArgumentException(refused);
+            drafter = d;
             speculator = null;
         }
     }

@@ -130,5 +130,9 @@ class BatchSpeculationTest {
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageStartingWith("cannot speculate with lookup: KV policy 'h2o");
         assertThat(s.speculating()).isNull();
+        BatchSequence full = new BatchSequence(model, CONTEXT, KvSpec.parse("full").newPolicy());
+        assertThatThrownBy(() -> full.speculate(SpeculateSpec.parse("self:kv=kivi,k=4")))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageStartingWith("self: kv=kivi");
+        assertThat(full.speculating()).isNull();
     }
 }

@@ -127,6 +127,8 @@ final class RequestParser {
         }
         if (spec == null) return null;
         String why = new BatchSequence(model, 1, newPolicy(kv)).speculationRefusal();
+        String drafterWhy = why == null ? spec.newDrafter(model).refusal() : null;
+        if (drafterWhy != null) throw ApiException.invalid("speculate", "speculate: " + drafterWhy);
         if (why != null) {
             throw ApiException.invalid("speculate", "speculate: cannot speculate with " + spec.name() + ": " + why
                     + (field == null || field.isNull() ? " (the server's default --speculate; send \"speculate\": \"none\")" : ""));

@@ -155,6 +155,8 @@ class SpeculateSdkTest {
         assertThat(badChat("speculate", "lookup", "h2o:budget=64").getMessage()).contains("cannot speculate with lookup",
                 "h2o", "evicts entries");
         assertThat(badChat("speculate", "recycling", "kivi").getMessage()).contains("cannot speculate with recycling", "kivi");
+        assertThat(badChat("speculate", "self:kv=kivi,k=4", null).getMessage())
+                .contains("self: kv=kivi", "cannot be rolled back");
         BadRequestException number = catchThrowableOfType(BadRequestException.class, () -> client.completions()
                 .create(completion("hi", null).putAdditionalBodyProperty("speculate", JsonValue.from(3)).build()));
         assertThat(number.param()).contains("speculate");

@@ -1,5 +1,7 @@
 package dev.winnow.cli;
 
+import dev.winnow.generate.BatchSequence;
+import dev.winnow.generate.speculative.SpeculateSpec;
 import dev.winnow.kv.policy.KvSpec;
 import dev.winnow.model.Model;
 import dev.winnow.server.ServerConfig;
@@ -42,6 +44,13 @@ final class ServeCommand implements Callable<Integer> {
     @Option(names = "--no-kv-override", description = "Refuse requests that choose their own KV spec (the \"kv\" field).")
     boolean noKvOverride;
 
+    @Option(names = "--speculate", paramLabel = "SPEC",
+            description = "Default speculative decoding of every request: draft tokens with SPEC and verify them in one "
+                    + "pass; the output is what plain decoding gives (greedy: token for token). Drafters: lookup:n=3,k=8, "
+                    + "recycling:k=8,tree=default, self:kv=streaming:window=256,k=4. A request's \"speculate\" field "
+                    + "overrides it (\"none\": plain). Needs a KV spec that keeps every entry (full, f16, int8, …).")
+    String speculate;
+
     @Option(names = "--kv-memory", paramLabel = "BYTES", defaultValue = "2GiB",
             description = "Bytes all KV caches together may hold, e.g. 512MiB, 2GiB (default: ${DEFAULT-VALUE}).")
     String kvMemory;
@@ -74,16 +83,23 @@ final class ServeCommand implements Callable<Integer> {
         PrintWriter err = spec.commandLine().getErr();
         KvSpec kvSpec = KvSpec.parse(kv);
         kvSpec.newPolicy(); // unknown names and parameters fail before the model loads
+        SpeculateSpec speculation = speculate == null ? null : SpeculateSpec.parse(speculate);
         long kvBytes = bytes("--kv-memory", kvMemory);
         long bodyBytes = bytes("--max-body", maxBody);
         String key = apiKey != null ? apiKey : System.getenv("WINNOW_API_KEY");
         Parallel pool = Threads.pool(threads, err);
         try (pool; Model m = Model.load(model, pool)) {
             int ctx = contextLength != null ? contextLength : Math.min(m.config().contextLength(), GenerateCommand.DEFAULT_MAX_CONTEXT);
+            if (speculation != null) {
+                String why = new BatchSequence(m, 1, kvSpec.newPolicy()).speculationRefusal();
+                if (why != null) throw new CliException("--speculate " + speculation + ": cannot speculate with --kv " + kvSpec + ": " + why);
+                String refused = speculation.newDrafter(m).refusal();
+                if (refused != null) throw new CliException("--speculate " + speculation + ": " + refused);
+            }
             ServerConfig config;
             try {
                 config = new ServerConfig(host, port, kvSpec, !noKvOverride, kvBytes, parallel, queue, Optional.ofNullable(key),
-                        ctx, bodyBytes, 64);
+                        ctx, bodyBytes, 64, speculation);
             } catch (IllegalArgumentException e) {
                 throw new CliException(e.getMessage());
             }
@@ -101,8 +117,9 @@ final class ServeCommand implements Callable<Integer> {
                 stopped.countDown();
             }, "winnow-serve-shutdown");
             Runtime.getRuntime().addShutdownHook(hook);
-            err.printf(Locale.ROOT, "winnow: serving %s at %s/v1 (context %d, kv %s, kv memory %s, parallel %d%s)%n",
+            err.printf(Locale.ROOT, "winnow: serving %s at %s/v1 (context %d, kv %s, kv memory %s, parallel %d%s%s)%n",
                     server.modelId(), server.url(), ctx, kvSpec, Format.bytes(kvBytes), parallel,
+                    speculation != null ? ", speculate " + speculation : "",
                     config.apiKey().isPresent() ? ", API key required" : "");
             err.flush();
             stopped.await();

@@ -48,6 +48,19 @@ class ServeCommandTest {
     }
 
     @Test
+    void speculateIsADefaultOfTheServerAndBadOnesAreOneLineErrors() throws Exception {
+        assertThat(Cli.run("serve", "--help").out()).contains("--speculate=SPEC");
+        Cli.Result bad = Cli.run("serve", "-m", SharedData.stories(), "--speculate", "medusa");
+        assertThat(bad.exit()).isNotZero();
+        assertThat(bad.errLines()).hasSize(1);
+        assertThat(bad.err()).contains("unknown drafter 'medusa'");
+        Cli.Result refused = Cli.run("serve", "-m", SharedData.stories(), "--speculate", "lookup", "--kv", "h2o:budget=64");
+        assertThat(refused.exit()).isNotZero();
+        assertThat(refused.errLines()).hasSize(1);
+        assertThat(refused.err()).contains("--speculate lookup:n=3,k=8", "--kv h2o", "evicts entries");
+    }
+
+    @Test
     void sizes() {
         assertThat(ServeCommand.bytes("--x", "2GiB")).isEqualTo(2L << 30);
         assertThat(ServeCommand.bytes("--x", "512MiB")).isEqualTo(512L << 20);
@@ -60,7 +73,7 @@ class ServeCommandTest {
         String java = ProcessHandle.current().info().command().orElse("java");
         List<String> cmd = new ArrayList<>(List.of(java, "--add-modules=jdk.incubator.vector", "--enable-native-access=ALL-UNNAMED",
                 "-cp", System.getProperty("java.class.path"), "dev.winnow.cli.Main", "serve", "-m",
-                SharedData.stories().toString(), "--port", "0", "-t", "1"));
+                SharedData.stories().toString(), "--port", "0", "-t", "1", "--speculate", "recycling"));
         Process p = new ProcessBuilder(cmd).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
         try {
             BufferedReader err = new BufferedReader(new InputStreamReader(p.getErrorStream(), StandardCharsets.UTF_8));
@@ -75,6 +88,7 @@ class ServeCommandTest {
                     .POST(HttpRequest.BodyPublishers.ofString("{\"prompt\": \"Once upon a time\", \"max_tokens\": 4}")).build(),
                     HttpResponse.BodyHandlers.ofString());
             assertThat(r.statusCode()).isEqualTo(200);
+            assertThat(r.body()).contains("\"speculation\":{\"drafter\":\"recycling:k=8,tree=default\"");
             // SIGTERM (Process.destroy would also close our end of its stderr)
             assertThat(new ProcessBuilder("kill", "-TERM", Long.toString(p.pid())).start().waitFor()).isZero();
             assertThat(p.waitFor(30, TimeUnit.SECONDS)).as("stopped within 30 s").isTrue();

@@ -36,6 +36,10 @@ class SpeculateCommandTest {
         assertThat(refused.exit()).isNotZero();
         assertThat(refused.errLines()).singleElement().asString()
                 .startsWith("winnow: cannot speculate with lookup: KV policy 'snapkv:budget=64' evicts entries");
+        Cli.Result draftCache = Cli.run("generate", "-m", model, "-p", PROMPT, "--speculate", "self:kv=kivi,k=4");
+        assertThat(draftCache.exit()).isNotZero();
+        assertThat(draftCache.out()).as("refused before generating").isEmpty();
+        assertThat(draftCache.errLines()).singleElement().asString().startsWith("winnow: self: kv=kivi: stores keys/values as kivi");
     }
 
     @Test

@@ -13,7 +13,10 @@ import java.util.List;
  * prefilling sequences up to a token budget (chunked prefill, so running streams never wait for
  * a whole prompt) — then samples, streams and applies stop rules and policy hooks per sequence.
  * Greedy output of a sequence equals the same request run alone with {@link Session#generate}
- * (with the same prompt chunk size).
+ * (with the same prompt chunk size). A sequence that decodes speculatively
+ * ({@link BatchSequence#speculate}) runs each step's root and draft in a forward pass of its own
+ * after the batched one (a draft's rows attend through a tree mask to one cache), with the
+ * same per-row arithmetic, so its tokens are still those of the request run alone.
  *
  * <p>Single-threaded: one scheduler thread calls {@link #step}; the model's thread pool does the
  * math.
@@ -90,8 +93,25 @@ public final class BatchEngine {
                 guarded(s, () -> s.finish(StopReason.CANCELLED));
             }
         }
-        List<Slot> slots = plan(sequences);
-        if (slots.isEmpty()) return 0;
+        List<BatchSequence> speculating = new ArrayList<>();
+        for (BatchSequence s : sequences) {
+            if (s.active() && s.speculates()) speculating.add(s);
+        }
+        int tokens = 0;
+        List<Slot> slots = plan(sequences, speculating);
+        if (!slots.isEmpty()) tokens += batched(slots);
+        for (BatchSequence s : speculating) {
+            try {
+                tokens += s.speculativeStep(transformer, state);
+            } catch (RuntimeException e) {
+                s.fail(e, true); // its cache may be half-written
+            }
+        }
+        return tokens;
+    }
+
+    /** The batched pass over {@code slots}, then sampling per sequence. */
+    private int batched(List<Slot> slots) {
         float[] logits;
         try {
             logits = forward(slots);
@@ -120,14 +140,14 @@ public final class BatchEngine {
      * chunks in list order (chunk boundaries as in a {@link Session} with the same batch size, so
      * policies decide the same); a chunk is cut to the budget only when no whole one fits.
      */
-    private List<Slot> plan(List<BatchSequence> sequences) {
+    private List<Slot> plan(List<BatchSequence> sequences, List<BatchSequence> speculating) {
         List<Slot> slots = new ArrayList<>();
         int budget = maxBatchTokens;
         int count = sequences.size();
         int start = count == 0 ? 0 : Math.floorMod(rotation, count);
         for (int k = 0; k < count && budget > 0; k++) {
             BatchSequence s = sequences.get((start + k) % count);
-            if (s.phase() == BatchSequence.Phase.DECODE) {
+            if (s.phase() == BatchSequence.Phase.DECODE && !speculating.contains(s)) {
                 slots.add(new Slot(s, 1));
                 budget--;
             }

@@ -1,11 +1,17 @@
 package dev.winnow.generate;
 
+import dev.winnow.generate.speculative.Drafter;
+import dev.winnow.generate.speculative.SpeculateSpec;
+import dev.winnow.generate.speculative.SpeculationStats;
+import dev.winnow.generate.speculative.SpeculationSupport;
 import dev.winnow.kv.HeadStore;
 import dev.winnow.kv.KvCache;
 import dev.winnow.kv.policy.KvPolicy;
 import dev.winnow.kv.policy.PolicyContext;
+import dev.winnow.model.ForwardState;
 import dev.winnow.model.Model;
 import dev.winnow.model.ModelConfig;
+import dev.winnow.model.Transformer;
 import dev.winnow.tokenizer.StreamingDecoder;
 import dev.winnow.tokenizer.Tokenizer;
 import java.util.Arrays;
@@ -49,6 +55,13 @@ public final class BatchSequence {
     /** True when the prompt is only the token left pending by the previous generation (its run is a decode step). */
     private boolean continuing;
     private long startNanos, prefillDoneNanos;
+    // Speculative decoding (null: off). The drafter is kept while the spec stays the same.
+    private Drafter drafter;
+    private Speculator speculator;
+    private final SpeculationStats speculation = new SpeculationStats();
+    private float[] decidedLogits = new float[0];
+    /** Cache entries of decided tokens after the one being emitted: dropped if generation ends there. */
+    private int aheadInCache;
 
     /**
      * @param contextLength most tokens the sequence holds (prompt + generated), unless the policy
@@ -193,6 +206,8 @@ public final class BatchSequence {
         this.count = 0;
         this.promptTokens = newTokens.length;
         this.cancelRequested = false;
+        speculation.clear();
+        if (drafter != null) drafter.reset(); // the context may have been rewound (Token Recycling keeps its matrix)
         this.startNanos = System.nanoTime();
         this.prefillDoneNanos = 0;
         this.phase = Phase.PREFILL;
@@ -230,7 +245,94 @@ public final class BatchSequence {
         return count;
     }
 
+    /**
+     * Decodes speculatively from the next {@link #start} on ({@code null}: off), as
+     * {@link Session#speculate}: the engine verifies this sequence's drafts in a forward pass of its
+     * own, and the tokens are those of plain decoding (greedy: identical; sampled: the same
+     * distribution). A drafter is kept while the spec stays the same (Token Recycling's matrix
+     * keeps learning across requests). Not while active.
+     *
+     * @throws IllegalArgumentException with a one-line reason when the sequence's KV policy cannot
+     *         be rolled back exactly ({@link SpeculationSupport})
+     */
+    public void speculate(SpeculateSpec spec) {
+        if (active()) throw new IllegalStateException("cannot change speculation while the sequence is generating");
+        if (spec == null) {
+            drafter = null;
+            speculator = null;
+            return;
+        }
+        String why = speculationRefusal();
+        if (why != null) throw new IllegalArgumentException("cannot speculate with " + spec.name() + ": " + why);
+        String text = spec.toString();
+        if (drafter == null || !drafter.spec().equals(text)) {
+            Drafter d = spec.newDrafter(model);
+            String refused = d.refusal();
+            if (refused != null) throw new IllegalArgumentException(refused);
+            drafter = d;
+            speculator = null;
+        }
+    }
+
+    /** Why speculative decoding cannot run with this sequence's KV policy, or null when it can. */
+    public String speculationRefusal() {
+        return SpeculationSupport.refusal(policy, cache);
+    }
+
+    /** Speculative decoding's counts in the running (or last) generation; all 0 when it does not speculate. */
+    public SpeculationStats speculationStats() {
+        return speculation;
+    }
+
+    /** The drafter's spec, or null when the sequence does not speculate. */
+    public String speculating() {
+        return drafter == null ? null : drafter.spec();
+    }
+
     // ---- called by BatchEngine ----
+
+    /**
+     * Whether the next step is a speculative one: decoding with a drafter and room for at least
+     * one more token after the pending one (otherwise a plain decode row ends the generation as
+     * usual).
+     */
+    boolean speculates() {
+        return drafter != null && phase == Phase.DECODE && speculationLimit() >= 1;
+    }
+
+    /** Most tokens a speculative step may decide: what plain decoding could still sample. */
+    private int speculationLimit() {
+        long max = params.maxTokens() < 0 ? Long.MAX_VALUE : params.maxTokens();
+        return (int) Math.min(max - count, (long) contextLength - length);
+    }
+
+    /**
+     * One speculative step in its own forward pass ({@code state} is the engine's): runs the
+     * pending token with the drafter's tokens, then emits the decided tokens one by one exactly as
+     * plain decode steps would have (stop rules, limits, listener); entries of decided tokens after
+     * one that ends the generation are dropped, so the cache is plain decoding's.
+     *
+     * @return the rows run
+     */
+    int speculativeStep(Transformer transformer, ForwardState state) {
+        if (speculator == null || speculator.state() != state) {
+            speculator = new Speculator(drafter, transformer, cache, state, policy, policyContext);
+        }
+        long drafted = speculator.stats().drafted(), accepted = speculator.stats().accepted();
+        int n = speculator.step(history, length - 1, history[length - 1], sampler, speculationLimit());
+        int acceptedNow = (int) (speculator.stats().accepted() - accepted);
+        speculation.add((int) (speculator.stats().drafted() - drafted), acceptedNow);
+        if (decidedLogits.length < config.vocabSize()) decidedLogits = new float[config.vocabSize()];
+        processed = length; // the root; the policy hooks ran in the step
+        for (int i = 0; i < n && phase == Phase.DECODE; i++) {
+            if (i > 0) processed++; // decided token i − 1 is in the cache, as if a decode row had run it
+            aheadInCache = n - 1 - i;
+            speculator.decidedLogits(i, decidedLogits);
+            if (!endsBeforeSampling()) emit(decidedLogits, speculator.ahead()[i]);
+        }
+        aheadInCache = 0;
+        return 1 + (int) (speculator.stats().drafted() - drafted);
+    }
 
     Phase phase() {
         return phase;
@@ -276,17 +378,28 @@ public final class BatchSequence {
             prefillDoneNanos = System.nanoTime();
             phase = Phase.DECODE;
         }
+        if (endsBeforeSampling()) return;
+        emit(logits, sampler.sample(logits, config.vocabSize(), history, length));
+    }
+
+    /** The limits checked after a token ran and before the next is sampled: true when they end the generation. */
+    private boolean endsBeforeSampling() {
         int max = params.maxTokens() < 0 ? Integer.MAX_VALUE : params.maxTokens();
         if (count >= max) {
             finish(StopReason.MAX_TOKENS);
-            return;
+            return true;
         }
         if (length >= contextLength && !policy.unboundedContext()) {
             finish(StopReason.CONTEXT_FULL);
-            return;
+            return true;
         }
+        return false;
+    }
+
+    /** Appends the token sampled from {@code logits}, streams it and applies the stop rules. */
+    private void emit(float[] logits, int next) {
+        int max = params.maxTokens() < 0 ? Integer.MAX_VALUE : params.maxTokens();
         Tokenizer tok = model.tokenizer();
-        int next = sampler.sample(logits, config.vocabSize(), history, length);
         if (count == generated.length) generated = Arrays.copyOf(generated, count * 2);
         generated[count++] = next;
         append(new int[] {next}, 1);
@@ -305,6 +418,7 @@ public final class BatchSequence {
     }
 
     private void finishWithToken(int token, String piece, float[] logits, StopReason reason) {
+        dropAhead();
         String text = piece + tail();
         phase = Phase.IDLE; // before the listener: it may start the sequence again
         BatchListener l = listener;
@@ -314,11 +428,18 @@ public final class BatchSequence {
 
     /** Ends the generation without a new token; releases held-back text through {@link BatchListener#onText}. */
     void finish(StopReason reason) {
+        dropAhead();
         String text = tail();
         phase = Phase.IDLE;
         BatchListener l = listener;
         if (!text.isEmpty()) l.onText(text);
         l.onFinish(generation(reason));
+    }
+
+    /** Generation ends inside a speculative step's decided tokens: their entries after the last emitted one go. */
+    private void dropAhead() {
+        if (aheadInCache > 0) speculator.drop(aheadInCache);
+        aheadInCache = 0;
     }
 
     private String tail() {

@@ -87,7 +87,10 @@ public final class Session {
         }
         String why = SpeculationSupport.refusal(policy, cache);
         if (why != null) throw new IllegalArgumentException("cannot speculate with " + spec.name() + ": " + why);
-        speculator = new Speculator(spec.newDrafter(model), transformer, cache, state, policy, policyContext);
+        dev.winnow.generate.speculative.Drafter drafter = spec.newDrafter(model);
+        String refused = drafter.refusal();
+        if (refused != null) throw new IllegalArgumentException(refused);
+        speculator = new Speculator(drafter, transformer, cache, state, policy, policyContext);
     }
 
     /** For tests: the speculative acceptance rule (default min(1, p/q)). */

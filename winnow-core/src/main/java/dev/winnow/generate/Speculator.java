@@ -35,6 +35,9 @@ final class Speculator {
     private int[] context = new int[0];
     private int[] ahead = new int[0];
     private double[] p = new double[0];
+    /** The last step's logits (every row) and the rows of its decided tokens, for {@link #decidedLogits}. */
+    private float[] lastLogits;
+    private int[] lastKept = new int[0];
     private SpeculativeSampling.AcceptanceRule rule = SpeculativeSampling.MIN_RATIO;
 
     Speculator(Drafter drafter, Transformer transformer, KvCache cache, ForwardState state, KvPolicy policy,
@@ -47,6 +50,10 @@ final class Speculator {
         this.policyContext = policyContext;
         this.vocab = transformer.config().vocabSize();
         this.batch = new SequenceBatch(state.capacity());
+    }
+
+    ForwardState state() {
+        return state;
     }
 
     Drafter drafter() {
@@ -107,10 +114,21 @@ final class Speculator {
             row = children[v];
             kept[nKept++] = row;
         }
+        lastLogits = logits;
+        lastKept = kept;
         cache.rollback(cp, kept, nKept);
         for (int i = 0; i < nKept; i++) policy.afterDecode(cache, policyContext);
         stats.add(rows - 1, nKept - 1);
         return decided;
+    }
+
+    /**
+     * The logits the {@code i}-th token the last {@link #step} decided was sampled from (the row of
+     * the root or of the accepted draft token before it: plain decoding's logits at that step),
+     * copied into {@code out}; valid until the next forward pass.
+     */
+    void decidedLogits(int i, float[] out) {
+        System.arraycopy(lastLogits, lastKept[i] * vocab, out, 0, vocab);
     }
 
     /** Removes the newest {@code n} cache entries (decided tokens the session will not emit). */

@@ -52,7 +52,11 @@ public final class Softmax {
         float max = Float.NEGATIVE_INFINITY;
         if (bound > 0) {
             FloatVector m = FloatVector.broadcast(F, Float.NEGATIVE_INFINITY);
-            for (int i = 0; i < bound; i += lanes) m = m.max(FloatVector.fromArray(F, x, i));
+            // The loaded vector is the receiver: its exact class is known, so C2 inlines max and
+            // uses the vector instruction. With the loop-carried m as receiver the call stayed
+            // virtual once FloatVector.max's type profile had seen another shape, and every
+            // iteration ran the Java fallback (a JFR profile of speculative decoding showed it).
+            for (int i = 0; i < bound; i += lanes) m = FloatVector.fromArray(F, x, i).max(m);
             max = m.reduceLanes(VectorOperators.MAX); // max is exact in any order
         }
         for (int i = bound; i < n; i++) max = Math.max(max, x[i]);

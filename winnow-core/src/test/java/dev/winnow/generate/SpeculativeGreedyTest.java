@@ -37,7 +37,7 @@ class SpeculativeGreedyTest {
 
     static Stream<Arguments> cases() {
         List<Arguments> out = new ArrayList<>();
-        for (String drafter : List.of("lookup:n=3,k=8", "recycling:k=8,tree=default", "recycling:k=4,tree=4/4/2/1",
+        for (String drafter : List.of("lookup:n=3,k=8", "recycling:k=8,tree=4/3/2/2/1/1/1/1", "recycling:k=4,tree=4/4/2/1", "recycling",
                 "self:kv=streaming:sinks=2;window=12,k=4")) {
             out.add(Arguments.of("stories260K.gguf", "full", drafter));
             out.add(Arguments.of("stories260K.gguf", "int8", drafter));

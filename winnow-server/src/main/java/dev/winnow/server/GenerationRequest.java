@@ -1,6 +1,7 @@
 package dev.winnow.server;
 
 import dev.winnow.generate.GenerationParams;
+import dev.winnow.generate.speculative.SpeculateSpec;
 import dev.winnow.kv.policy.KvSpec;
 import dev.winnow.tools.ToolCallParser;
 
@@ -15,9 +16,10 @@ import dev.winnow.tools.ToolCallParser;
  * @param logprobs how many alternatives to report per token; -1 = no log probabilities
  * @param kv the KV compression spec of the sequence
  * @param toolCalls parses the reply's tool calls; null when the request offers no tools
+ * @param speculate the speculative decoding drafter; null: plain decoding
  */
 record GenerationRequest(boolean chat, int[] prompt, GenerationParams params, boolean stream, boolean includeUsage,
-                         int logprobs, KvSpec kv, ToolCallParser toolCalls) {
+                         int logprobs, KvSpec kv, ToolCallParser toolCalls, SpeculateSpec speculate) {
     boolean wantsLogprobs() {
         return logprobs >= 0;
     }

@@ -26,8 +26,14 @@ final class Job implements BatchListener {
      *
      * @param cachedTokens prompt tokens that were already in a cached conversation
      * @param stats the sequence's cache when it ended
+     * @param speculation speculative decoding's counts; null when the request did not speculate
      */
-    record Finished(Generation generation, int cachedTokens, KvStats stats, String kv) implements Event {
+    record Finished(Generation generation, int cachedTokens, KvStats stats, String kv, Speculation speculation)
+            implements Event {
+    }
+
+    /** Speculative decoding in one generation: verification passes, draft tokens proposed and accepted. */
+    record Speculation(String spec, long steps, long drafted, long accepted) {
     }
 
     /** The request could not be served (before or after streaming started). */
@@ -68,8 +74,8 @@ final class Job implements BatchListener {
         events.add(new Failed(e));
     }
 
-    void finished(Generation g, KvStats stats, String kv) {
-        events.add(new Finished(g, cachedTokens, stats, kv));
+    void finished(Generation g, KvStats stats, String kv, Speculation speculation) {
+        events.add(new Finished(g, cachedTokens, stats, kv, speculation));
     }
 
     // ---- BatchListener: called on the scheduler thread ----

@@ -1,7 +1,9 @@
 package dev.winnow.server;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.winnow.generate.BatchSequence;
 import dev.winnow.generate.GenerationParams;
+import dev.winnow.generate.speculative.SpeculateSpec;
 import dev.winnow.kv.policy.KvPolicy;
 import dev.winnow.kv.policy.KvSpec;
 import dev.winnow.model.Model;
@@ -90,7 +92,7 @@ final class RequestParser {
             includeUsage = bool(so, "include_usage", false, "stream_options.include_usage");
         }
         return new GenerationRequest(chat, prompt, params(body).toBuilder().grammar(out.grammar(toolFormat)).build(), stream,
-                includeUsage, logprobs, kv, out.parser(toolFormat));
+                includeUsage, logprobs, kv, out.parser(toolFormat), speculate(body, kv));
     }
 
     /** The policy for a sequence of this spec (a fresh one: policies hold per-sequence state). */
@@ -100,6 +102,38 @@ final class RequestParser {
         } catch (IllegalArgumentException e) {
             throw ApiException.invalid("kv", "kv: " + e.getMessage());
         }
+    }
+
+    /**
+     * The extension field {@code speculate}: a drafter spec as {@code winnow generate --speculate}
+     * takes ({@code "lookup:n=3,k=8"}), {@code "none"} for plain decoding; absent or null: the
+     * server's default. A spec the request's KV policy cannot roll back is refused with the reason.
+     */
+    private SpeculateSpec speculate(JsonNode body, KvSpec kv) {
+        JsonNode field = body.get("speculate");
+        SpeculateSpec spec;
+        if (field == null || field.isNull()) {
+            spec = config.speculate();
+        } else if (!field.isTextual()) {
+            throw ApiException.invalid("speculate", "speculate must be a string (a drafter spec, e.g. \"lookup:n=3,k=8\", or \"none\")");
+        } else if (field.asText().trim().equalsIgnoreCase("none")) {
+            return null;
+        } else {
+            try {
+                spec = SpeculateSpec.parse(field.asText());
+            } catch (IllegalArgumentException e) {
+                throw ApiException.invalid("speculate", "speculate: " + e.getMessage());
+            }
+        }
+        if (spec == null) return null;
+        String why = new BatchSequence(model, 1, newPolicy(kv)).speculationRefusal();
+        String drafterWhy = why == null ? spec.newDrafter(model).refusal() : null;
+        if (drafterWhy != null) throw ApiException.invalid("speculate", "speculate: " + drafterWhy);
+        if (why != null) {
+            throw ApiException.invalid("speculate", "speculate: cannot speculate with " + spec.name() + ": " + why
+                    + (field == null || field.isNull() ? " (the server's default --speculate; send \"speculate\": \"none\")" : ""));
+        }
+        return spec;
     }
 
     private KvSpec kvSpec(JsonNode body) {

@@ -208,6 +208,16 @@ final class Responses {
         w.put("entries_held_per_step", round(s.reads().meanHeld()));
         w.put("prefill_tokens_per_second", round(f.generation().prefillTokensPerSecond()));
         w.put("decode_tokens_per_second", round(f.generation().decodeTokensPerSecond()));
+        Job.Speculation sp = f.speculation();
+        if (sp != null) {
+            ObjectNode o = w.putObject("speculation");
+            o.put("drafter", sp.spec());
+            o.put("steps", sp.steps());
+            o.put("draft_tokens", sp.drafted());
+            o.put("accepted_tokens", sp.accepted());
+            o.put("accepted_per_step", sp.steps() == 0 ? 0.0 : round((double) sp.accepted() / sp.steps()));
+            o.put("acceptance_rate", sp.drafted() == 0 ? 0.0 : round((double) sp.accepted() / sp.drafted()));
+        }
         return w;
     }
 

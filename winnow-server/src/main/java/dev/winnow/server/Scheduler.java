@@ -6,6 +6,7 @@ import dev.winnow.generate.ContextOverflowException;
 import dev.winnow.generate.Generation;
 import dev.winnow.generate.Session;
 import dev.winnow.generate.StopReason;
+import dev.winnow.generate.speculative.SpeculationStats;
 import dev.winnow.kv.KvStats;
 import dev.winnow.kv.policy.KvPolicy;
 import dev.winnow.model.Model;
@@ -199,6 +200,7 @@ final class Scheduler implements AutoCloseable {
         pool.reserve(seq, need);
         job.metrics = metrics;
         try {
+            seq.speculate(req.speculate()); // checked by the parser: the request's KV policy can roll back
             seq.start(Arrays.copyOfRange(prompt, common, prompt.length), req.params(), job);
         } catch (ContextOverflowException e) {
             pool.release(seq);
@@ -241,13 +243,20 @@ final class Scheduler implements AutoCloseable {
                 } else {
                     pool.park(r.seq, job.request.kv().toString(), config.maxIdleConversations());
                 }
-                job.finished(g, stats, job.request.kv().toString());
+                job.finished(g, stats, job.request.kv().toString(), speculation(r.seq));
             }
         }
         metrics.kvHeld(pool.measure());
         metrics.kvBytesReserved.set(pool.reserved());
         metrics.activeSequences.set(running.size());
         metrics.idleConversations.set(pool.idleCount());
+    }
+
+    private static Job.Speculation speculation(BatchSequence seq) {
+        String spec = seq.speculating();
+        if (spec == null) return null;
+        SpeculationStats s = seq.speculationStats();
+        return new Job.Speculation(spec, s.steps(), s.drafted(), s.accepted());
     }
 
     private void shutdownJobs() {

@@ -1,5 +1,6 @@
 package dev.winnow.server;
 
+import dev.winnow.generate.speculative.SpeculateSpec;
 import dev.winnow.kv.policy.KvSpec;
 import java.util.Optional;
 
@@ -17,10 +18,12 @@ import java.util.Optional;
  * @param contextLength most tokens of one sequence (prompt + generated)
  * @param maxBodyBytes largest accepted request body
  * @param maxIdleConversations most finished conversations kept for prefix reuse
+ * @param speculate the default speculative decoding drafter of every request (a request's
+ *        {@code speculate} field overrides it); null: plain decoding
  */
 public record ServerConfig(String host, int port, KvSpec kv, boolean allowKvOverride, long kvMemoryBytes,
                            int parallel, int queueLength, Optional<String> apiKey, int contextLength,
-                           long maxBodyBytes, int maxIdleConversations) {
+                           long maxBodyBytes, int maxIdleConversations, SpeculateSpec speculate) {
     public static final long DEFAULT_KV_MEMORY = 2L << 30;
     public static final long DEFAULT_MAX_BODY = 4L << 20;
 
@@ -35,6 +38,13 @@ public record ServerConfig(String host, int port, KvSpec kv, boolean allowKvOver
         apiKey = apiKey.filter(k -> !k.isEmpty());
     }
 
+    /** Without a default drafter. */
+    public ServerConfig(String host, int port, KvSpec kv, boolean allowKvOverride, long kvMemoryBytes, int parallel,
+                        int queueLength, Optional<String> apiKey, int contextLength, long maxBodyBytes, int maxIdleConversations) {
+        this(host, port, kv, allowKvOverride, kvMemoryBytes, parallel, queueLength, apiKey, contextLength, maxBodyBytes,
+                maxIdleConversations, null);
+    }
+
     /** Loopback, port 8080, {@code full}, overrides allowed, 2 GiB of KV, 4 sequences, the given context. */
     public static ServerConfig defaults(int contextLength) {
         return new ServerConfig("127.0.0.1", 8080, KvSpec.FULL, true, DEFAULT_KV_MEMORY, 4, 16, Optional.empty(),
@@ -43,31 +53,36 @@ public record ServerConfig(String host, int port, KvSpec kv, boolean allowKvOver
 
     public ServerConfig withPort(int p) {
         return new ServerConfig(host, p, kv, allowKvOverride, kvMemoryBytes, parallel, queueLength, apiKey, contextLength,
-                maxBodyBytes, maxIdleConversations);
+                maxBodyBytes, maxIdleConversations, speculate);
     }
 
     public ServerConfig withKv(KvSpec k, boolean allowOverride) {
         return new ServerConfig(host, port, k, allowOverride, kvMemoryBytes, parallel, queueLength, apiKey, contextLength,
-                maxBodyBytes, maxIdleConversations);
+                maxBodyBytes, maxIdleConversations, speculate);
     }
 
     public ServerConfig withKvMemory(long bytes) {
         return new ServerConfig(host, port, kv, allowKvOverride, bytes, parallel, queueLength, apiKey, contextLength,
-                maxBodyBytes, maxIdleConversations);
+                maxBodyBytes, maxIdleConversations, speculate);
     }
 
     public ServerConfig withParallel(int n, int queue) {
         return new ServerConfig(host, port, kv, allowKvOverride, kvMemoryBytes, n, queue, apiKey, contextLength,
-                maxBodyBytes, maxIdleConversations);
+                maxBodyBytes, maxIdleConversations, speculate);
     }
 
     public ServerConfig withApiKey(String key) {
         return new ServerConfig(host, port, kv, allowKvOverride, kvMemoryBytes, parallel, queueLength,
-                Optional.ofNullable(key), contextLength, maxBodyBytes, maxIdleConversations);
+                Optional.ofNullable(key), contextLength, maxBodyBytes, maxIdleConversations, speculate);
+    }
+
+    public ServerConfig withSpeculate(SpeculateSpec spec) {
+        return new ServerConfig(host, port, kv, allowKvOverride, kvMemoryBytes, parallel, queueLength, apiKey, contextLength,
+                maxBodyBytes, maxIdleConversations, spec);
     }
 
     public ServerConfig withHost(String h) {
         return new ServerConfig(h, port, kv, allowKvOverride, kvMemoryBytes, parallel, queueLength, apiKey, contextLength,
-                maxBodyBytes, maxIdleConversations);
+                maxBodyBytes, maxIdleConversations, speculate);
     }
 }

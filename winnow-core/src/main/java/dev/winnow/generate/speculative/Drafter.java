@@ -22,6 +22,11 @@ public interface Drafter {
     default void verified(Draft draft, float[] logits, int vocab) {
     }
 
+    /** Why this drafter cannot run with its model, or null; checked before generating. */
+    default String refusal() {
+        return null;
+    }
+
     /** Forgets what was learnt from the context (the session was reset). */
     default void reset() {
     }

@@ -68,6 +68,14 @@ public final class SelfDrafter implements Drafter {
         return Draft.chain(context[length - 1], buf, n);
     }
 
+    /** Why the draft cache cannot forget drafted tokens exactly (its KV spec's stores cannot roll back), or null. */
+    @Override
+    public String refusal() {
+        if (model == null) return null;
+        String why = SpeculationSupport.rollbackRefusal(new Session(model, 1, 1, kv.newPolicy()).cache());
+        return why == null ? null : "self: kv=" + kv + ": " + why;
+    }
+
     private boolean fits(int more) {
         return draft.policy().unboundedContext() || draft.position() + more + k <= draft.contextLength();
     }

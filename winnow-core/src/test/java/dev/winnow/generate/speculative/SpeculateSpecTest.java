@@ -58,8 +58,10 @@ class SpeculateSpecTest {
     }
 
     @Test
-    void defaultTreeShapeExpandsTheBestCandidatesDeepest() {
-        DraftTreeShape t = DraftTreeShape.parse("default", 8);
+    void treeShapesExpandTheBestCandidatesDeepest() {
+        assertThat(DraftTreeShape.parse("default", 8).nodes()).as("default: the root and its best candidate").isEqualTo(2);
+        DraftTreeShape t = DraftTreeShape.parse("4/3/2/2/1/1/1/1", 8);
+        assertThat(t.nodes()).isEqualTo(24);
         assertThat(t.nodes()).isGreaterThan(10).isLessThan(DraftTreeShape.MAX_NODES);
         assertThat(t.parent(0)).isEqualTo(-1);
         for (int i = 1; i < t.nodes(); i++) assertThat(t.parent(i)).isLessThan(i);

@@ -37,7 +37,32 @@ final class FloatGroupKernels {
      */
     static void accumulate(float[] w, int wOff, int stride, int heads, float[] x, int dim, int[] idx, int from, int to,
                            float[] out, int off) {
-        if (dim % S.length() == 0) {
+        int lanes = S.length();
+        if (dim % (4 * lanes) == 0) {
+            // four lane blocks at once: four independent chains of fused multiply-adds (one chain
+            // waits on the latency of each FMA); each block's chain is the same as below
+            for (int h = 0; h < heads; h++) {
+                int wh = wOff + h * stride - from, oh = off + h * dim;
+                for (int c = 0; c < dim; c += 4 * lanes) {
+                    FloatVector a0 = FloatVector.fromArray(S, out, oh + c);
+                    FloatVector a1 = FloatVector.fromArray(S, out, oh + c + lanes);
+                    FloatVector a2 = FloatVector.fromArray(S, out, oh + c + 2 * lanes);
+                    FloatVector a3 = FloatVector.fromArray(S, out, oh + c + 3 * lanes);
+                    for (int j = from; j < to; j++) {
+                        int base = (idx == null ? j : idx[j]) * dim + c;
+                        FloatVector wj = FloatVector.broadcast(S, w[wh + j]);
+                        a0 = FloatVector.fromArray(S, x, base).fma(wj, a0);
+                        a1 = FloatVector.fromArray(S, x, base + lanes).fma(wj, a1);
+                        a2 = FloatVector.fromArray(S, x, base + 2 * lanes).fma(wj, a2);
+                        a3 = FloatVector.fromArray(S, x, base + 3 * lanes).fma(wj, a3);
+                    }
+                    a0.intoArray(out, oh + c);
+                    a1.intoArray(out, oh + c + lanes);
+                    a2.intoArray(out, oh + c + 2 * lanes);
+                    a3.intoArray(out, oh + c + 3 * lanes);
+                }
+            }
+        } else if (dim % lanes == 0) {
             for (int h = 0; h < heads; h++) {
                 int wh = wOff + h * stride - from, oh = off + h * dim;
                 for (int c = 0; c < dim; c += S.length()) {

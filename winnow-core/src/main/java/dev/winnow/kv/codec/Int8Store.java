@@ -266,7 +266,28 @@ public final class Int8Store extends TokenStore {
     private void vectorAccumulate(float[] w, int wOff, int[] idx, int from, int to, float[] out, int off) {
         float[] ch = channel;
         int lanes = F.length();
-        for (int c0 = 0; c0 < dim; c0 += lanes) {
+        int c0 = 0;
+        if (block == 2 * lanes) {
+            // one block (two lane blocks, one scale) at a time: two independent chains, each as below
+            for (; c0 < dim; c0 += 2 * lanes) {
+                int b = c0 / block;
+                FloatVector a0 = ch == null ? FloatVector.fromArray(F, out, off + c0) : FloatVector.zero(F);
+                FloatVector a1 = ch == null ? FloatVector.fromArray(F, out, off + c0 + lanes) : FloatVector.zero(F);
+                for (int j = from; j < to; j++) {
+                    int i = idx == null ? j : idx[j];
+                    FloatVector wd = FloatVector.broadcast(F, w[wOff + j - from] * Half.f16(scales[i * blocks + b]));
+                    a0 = codes(i * dim + c0).fma(wd, a0);
+                    a1 = codes(i * dim + c0 + lanes).fma(wd, a1);
+                }
+                if (ch != null) {
+                    a0 = a0.fma(FloatVector.fromArray(F, ch, c0), FloatVector.fromArray(F, out, off + c0));
+                    a1 = a1.fma(FloatVector.fromArray(F, ch, c0 + lanes), FloatVector.fromArray(F, out, off + c0 + lanes));
+                }
+                a0.intoArray(out, off + c0);
+                a1.intoArray(out, off + c0 + lanes);
+            }
+        }
+        for (; c0 < dim; c0 += lanes) {
             int b = c0 / block;
             FloatVector acc = ch == null ? FloatVector.fromArray(F, out, off + c0) : FloatVector.zero(F);
             for (int j = from; j < to; j++) {

@@ -23,9 +23,9 @@ import java.util.Arrays;
  * ({@link #decode}) computes exactly what one thread computes ({@link #attend}), whatever the
  * number of threads or the other sequences of a batch.
  */
-final class GroupedAttention {
+public final class GroupedAttention {
     /** List positions per chunk: the unit of split-K work and of the merge. */
-    static final int CHUNK = 256;
+    public static final int CHUNK = 256;
     /** Below this many multiply-adds per thread, a split is not worth the hand-off. */
     private static final int MIN_WORK = 1 << 14;
     private static final ThreadLocal<Scratch> SCRATCH = ThreadLocal.withInitial(Scratch::new);
@@ -36,14 +36,14 @@ final class GroupedAttention {
     /** Floats of one chunk's partial result: per head its maximum, its sum and {@code hs} unnormalised outputs. */
     private final int partSize;
 
-    GroupedAttention(int group, int headSize, float scale) {
+    public GroupedAttention(int group, int headSize, float scale) {
         this.group = group;
         this.hs = headSize;
         this.scale = scale;
         this.partSize = group * (headSize + 2);
     }
 
-    static int chunks(int count) {
+    public static int chunks(int count) {
         return (count + CHUNK - 1) / CHUNK;
     }
 
@@ -58,7 +58,7 @@ final class GroupedAttention {
      * @param probs null, or per entry the probabilities summed over the group's heads are added at
      *              the entry's index (attention recorders)
      */
-    void attend(HeadStore store, float[] q, int qOff, int[] idx, int count, float[] att, int attOff, float[] probs) {
+    public void attend(HeadStore store, float[] q, int qOff, int[] idx, int count, float[] att, int attOff, float[] probs) {
         Scratch s = SCRATCH.get();
         int nc = chunks(count);
         float[] part = s.part(nc * partSize);

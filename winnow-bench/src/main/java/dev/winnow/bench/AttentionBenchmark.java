@@ -2,6 +2,7 @@ package dev.winnow.bench;
 
 import dev.winnow.kv.HeadStore;
 import dev.winnow.kv.codec.KvCodec;
+import dev.winnow.model.GroupedAttention;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -19,7 +20,10 @@ import org.openjdk.jmh.annotations.Warmup;
 /**
  * Decoding attention of one query head over one KV head's store, on the encoded entries:
  * scores ({@code q·k}), softmax, {@code Σ p·v} — and the same over a 1/8 subset of the entries
- * (sparse attention's subset kernels). Head size 64, as the 1B and 135M shapes.
+ * (sparse attention's subset kernels). Head size 64, as the 1B and 135M shapes. For GQA, the
+ * three query heads of one KV head (the 135M shape) one after another with those kernels
+ * ({@code threeHeadsOneByOne}, the engine before issue 15's grouped attention) and in one grouped
+ * split-K pass ({@code threeHeadsGrouped}, {@link GroupedAttention} on one thread).
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)
@@ -39,6 +43,9 @@ public class AttentionBenchmark {
     private float[] scores;
     private float[] out;
     private int[] subset;
+    private float[] q3;
+    private float[] out3;
+    private GroupedAttention grouped;
 
     @Setup(Level.Trial)
     public void setUp() {
@@ -57,6 +64,26 @@ public class AttentionBenchmark {
         out = new float[HS];
         subset = new int[entries / 8];
         for (int j = 0; j < subset.length; j++) subset[j] = j * 8 + (j % 8);
+        q3 = Weights.gaussian(3 * HS, 6);
+        out3 = new float[3 * HS];
+        grouped = new GroupedAttention(3, HS, 0.125f);
+    }
+
+    @Benchmark
+    public float[] threeHeadsOneByOne() {
+        for (int h = 0; h < 3; h++) {
+            store.scores(q3, h * HS, entries, 0.125f, scores);
+            dev.winnow.tensor.Softmax.inPlace(scores, entries);
+            java.util.Arrays.fill(out3, h * HS, (h + 1) * HS, 0f);
+            store.accumulateValues(scores, entries, out3, h * HS);
+        }
+        return out3;
+    }
+
+    @Benchmark
+    public float[] threeHeadsGrouped() {
+        grouped.attend(store, q3, 0, null, entries, out3, 0, null);
+        return out3;
     }
 
     @Benchmark

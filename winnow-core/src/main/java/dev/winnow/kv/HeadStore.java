@@ -298,6 +298,28 @@ public final class HeadStore {
         if (b != null) for (int j = 0; j < m; j++) out[j] += b[idx[j]];
     }
 
+    /**
+     * Grouped scores (plus each entry's logit bias) of {@code heads} consecutive query heads over the
+     * entries at list positions {@code [from, to)}: see {@link VectorStore#dotsGroup}.
+     */
+    public void scoresGroup(float[] q, int qOffset, int heads, int[] idx, int from, int to, float scale, float[] out,
+                            int outOff, int stride) {
+        keys.dotsGroup(q, qOffset, heads, idx, from, to, scale, out, outOff, stride);
+        float[] b = bias;
+        if (b != null) {
+            for (int h = 0; h < heads; h++) {
+                int o = outOff + h * stride - from;
+                for (int j = from; j < to; j++) out[o + j] += b[idx == null ? j : idx[j]];
+            }
+        }
+    }
+
+    /** Grouped weighted sums of the values: see {@link VectorStore#accumulateGroup}. */
+    public void accumulateValuesGroup(float[] weights, int wOff, int stride, int heads, int[] idx, int from, int to,
+                                      float[] out, int off) {
+        values.accumulateGroup(weights, wOff, stride, heads, idx, from, to, out, off);
+    }
+
     /** {@code out[off…] += Σ_{j<m} weights[j] × value_{idx[j]}}. */
     public void accumulateValuesAt(float[] weights, int[] idx, int m, float[] out, int off) {
         values.accumulateAt(weights, 0, idx, m, out, off);

@@ -10,6 +10,8 @@ public final class ForwardState {
     final float[] x, xb, q, k, v, att, hb, hb2;
     final float[] cos, sin;
     float[] logits = new float[0];
+    /** The partial softmaxes of a decoding step's attention chunks ({@link GroupedAttention#decode}). */
+    private float[] attentionPartials = new float[0];
     /** Q and attention-output rows of one sequence of a {@link SequenceBatch} that does not start at row 0. */
     private ForwardState attentionScratch;
 
@@ -46,6 +48,11 @@ public final class ForwardState {
     /** Most tokens one forward pass can take with these buffers. */
     public int capacity() {
         return capacity;
+    }
+
+    float[] attentionPartials(int n) {
+        if (attentionPartials.length < n) attentionPartials = new float[Math.max(n, attentionPartials.length * 2)];
+        return attentionPartials;
     }
 
     float[] logits(int n) {

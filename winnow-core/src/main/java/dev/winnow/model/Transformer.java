@@ -26,6 +26,7 @@ public final class Transformer {
     private final Weights w;
     private final Rope rope;
     private final Parallel par;
+    private final GroupedAttention grouped;
 
     public Transformer(ModelConfig config, Weights weights, Parallel parallel) {
         this.c = config;
@@ -33,6 +34,7 @@ public final class Transformer {
         this.par = parallel;
         this.rope = new Rope(config.architecture().ropeType(), config.headSize(), config.ropeDimensions(),
                 config.ropeTheta(), config.ropeScaling(), weights.ropeFreqFactors());
+        this.grouped = new GroupedAttention(config.groupSize(), config.headSize(), (float) (1.0 / Math.sqrt(config.headSize())));
     }
 
     public ModelConfig config() {
@@ -233,12 +235,11 @@ public final class Transformer {
             cache.countReads(kvHeads, held, held);
         }
         if (batch.parents == null) attention(l, n, cache, s);
-        else DraftAttention.attend(c, par, l, cache, s, n, batch.parents);
+        else DraftAttention.attend(c, par, grouped, l, cache, s, n, batch.parents);
     }
 
     private void attention(int l, int n, KvCache cache, ForwardState s) {
-        int heads = c.heads(), hs = c.headSize(), qDim = c.qDim(), group = c.groupSize();
-        float scale = (float) (1.0 / Math.sqrt(hs));
+        int hs = c.headSize(), qDim = c.qDim(), group = c.groupSize();
         float[] q = s.q, att = s.att;
         QueryWindow window = cache.queries();
         if (window != null) {
@@ -247,7 +248,7 @@ public final class Transformer {
         AttentionRecorder recorder = cache.attentionRecorder();
         EntrySelector selector = cache.selector();
         if (n == 1 && selector != null) {
-            attentionSparse(l, cache, s, selector, recorder, scale);
+            attentionSparse(l, cache, s, selector, recorder);
             return;
         }
         if (n == 1) {
@@ -256,47 +257,53 @@ public final class Transformer {
             cache.countReads(c.kvHeads(), held, held);
         }
         if (recorder != null) {
-            attentionRecorded(l, n, cache, s, recorder, scale);
+            attentionRecorded(l, n, cache, s, recorder);
             return;
         }
-        // Split over (token, head) pairs, but not into pieces too small to be worth a thread.
-        int entriesPerTask = Math.max(1, cache.head(l, 0).size()) * hs;
-        par.forRange(n * heads, Math.max(1, (1 << 14) / entriesPerTask), (from, to) -> {
-            float[] scores = null;
+        int kvHeads = c.kvHeads(), width = group * hs;
+        if (n == 1) {
+            int[] counts = new int[kvHeads];
+            for (int h = 0; h < kvHeads; h++) counts[h] = cache.head(l, h).size();
+            decodeGrouped(l, cache, s, new int[kvHeads][], counts);
+            return;
+        }
+        // Several rows: one task per (row, KV head), each row's chunks on one thread (the same bits as a decoding step).
+        int work = Math.max(1, cache.head(l, 0).size()) * width;
+        par.forRange(n * kvHeads, Math.max(1, (1 << 14) / work), (from, to) -> {
             for (int task = from; task < to; task++) {
-                int b = task / heads, h = task % heads;
-                HeadStore store = cache.head(l, h / group);
-                int visible = store.size() - (n - 1 - b);
-                if (scores == null || scores.length < visible) scores = new float[Math.max(visible, 64)];
-                attendOne(store, q, b * qDim + h * hs, visible, scale, scores, att);
+                int b = task / kvHeads, kvh = task % kvHeads;
+                HeadStore store = cache.head(l, kvh);
+                int off = b * qDim + kvh * width;
+                grouped.attend(store, q, off, null, store.size() - (n - 1 - b), att, off, null);
             }
         });
+    }
+
+    /** One decoding row, KV head {@code h} over {@code lists[h]} (null: all) of {@code counts[h]} entries, split-K over the pool. */
+    private void decodeGrouped(int l, KvCache cache, ForwardState s, int[][] lists, int[] counts) {
+        int chunks = 0;
+        for (int count : counts) chunks += GroupedAttention.chunks(count);
+        grouped.decode(par, cache, l, s.q, 0, lists, counts, s.att, 0, s.attentionPartials(chunks * grouped.partSize()));
     }
 
     /**
      * Attention when a policy records probabilities: split over KV heads, so that one thread
      * handles every query of a store and the recorder sees the group's probabilities summed.
      */
-    private void attentionRecorded(int l, int n, KvCache cache, ForwardState s, AttentionRecorder recorder, float scale) {
+    private void attentionRecorded(int l, int n, KvCache cache, ForwardState s, AttentionRecorder recorder) {
         int hs = c.headSize(), qDim = c.qDim(), group = c.groupSize();
         float[] q = s.q, att = s.att;
         int step = cache.step();
         par.forRange(c.kvHeads(), 1, (from, to) -> {
-            float[] scores = new float[64];
             float[] sum = new float[64];
             for (int kvh = from; kvh < to; kvh++) {
                 HeadStore store = cache.head(l, kvh);
                 for (int b = 0; b < n; b++) {
                     int visible = store.size() - (n - 1 - b);
-                    if (scores.length < visible) {
-                        scores = new float[visible * 2];
-                        sum = new float[visible * 2];
-                    }
+                    if (sum.length < visible) sum = new float[visible * 2];
                     java.util.Arrays.fill(sum, 0, visible, 0f);
-                    for (int h = kvh * group; h < (kvh + 1) * group; h++) {
-                        attendOne(store, q, b * qDim + h * hs, visible, scale, scores, att);
-                        for (int i = 0; i < visible; i++) sum[i] += scores[i];
-                    }
+                    int off = b * qDim + kvh * group * hs;
+                    grouped.attend(store, q, off, null, visible, att, off, sum);
                     recorder.record(l, kvh, store, sum, visible, group, step + b);
                 }
             }
@@ -308,8 +315,7 @@ public final class Transformer {
      * attention); a head the selector leaves whole is attended as usual. With a recorder, the
      * probabilities of the entries not read are reported as 0.
      */
-    private void attentionSparse(int l, KvCache cache, ForwardState s, EntrySelector selector, AttentionRecorder recorder,
-                                 float scale) {
+    private void attentionSparse(int l, KvCache cache, ForwardState s, EntrySelector selector, AttentionRecorder recorder) {
         int hs = c.headSize(), group = c.groupSize(), kvHeads = c.kvHeads();
         float[] q = s.q, att = s.att;
         Selection sel = cache.selection(l);
@@ -321,50 +327,30 @@ public final class Transformer {
             read += sel.read(h, size);
         }
         cache.countReads(kvHeads, read, held);
+        int[][] lists = new int[kvHeads][];
+        int[] counts = new int[kvHeads];
+        for (int h = 0; h < kvHeads; h++) {
+            boolean whole = sel.isAll(h);
+            lists[h] = whole ? null : sel.indices(h);
+            counts[h] = whole ? cache.head(l, h).size() : sel.count(h);
+        }
+        if (recorder == null) {
+            decodeGrouped(l, cache, s, lists, counts);
+            return;
+        }
         int step = cache.step();
-        boolean record = recorder != null;
-        // Without a recorder, split over query heads (better balance than over KV heads).
-        int tasks = record ? kvHeads : c.heads();
-        par.forRange(tasks, 1, (from, to) -> {
-            float[] scores = new float[64];
-            float[] sum = record ? new float[64] : null;
-            for (int t = from; t < to; t++) {
-                int kvh = record ? t : t / group;
-                int h0 = record ? kvh * group : t, h1 = record ? h0 + group : t + 1;
+        par.forRange(kvHeads, 1, (from, to) -> {
+            float[] sum = new float[64];
+            for (int kvh = from; kvh < to; kvh++) {
                 HeadStore store = cache.head(l, kvh);
                 int size = store.size();
-                boolean whole = sel.isAll(kvh);
-                int[] idx = sel.indices(kvh);
-                int m = sel.count(kvh);
-                int need = whole ? size : m;
-                if (scores.length < need) scores = new float[need * 2];
-                if (record && sum.length < size) sum = new float[size * 2];
-                if (record) java.util.Arrays.fill(sum, 0, size, 0f);
-                for (int h = h0; h < h1; h++) {
-                    int qOff = h * hs;
-                    if (whole) {
-                        attendOne(store, q, qOff, size, scale, scores, att);
-                        if (record) for (int i = 0; i < size; i++) sum[i] += scores[i];
-                    } else {
-                        store.scoresAt(q, qOff, idx, m, scale, scores);
-                        softmax(scores, m);
-                        java.util.Arrays.fill(att, qOff, qOff + hs, 0f);
-                        store.accumulateValuesAt(scores, idx, m, att, qOff);
-                        if (record) for (int j = 0; j < m; j++) sum[idx[j]] += scores[j];
-                    }
-                }
-                if (record) recorder.record(l, kvh, store, sum, size, group, step);
+                if (sum.length < size) sum = new float[size * 2];
+                java.util.Arrays.fill(sum, 0, size, 0f);
+                int off = kvh * group * hs;
+                grouped.attend(store, q, off, lists[kvh], counts[kvh], att, off, sum);
+                recorder.record(l, kvh, store, sum, size, group, step);
             }
         });
-    }
-
-    /** One query head over the first {@code visible} entries; leaves the probabilities in {@code scores}. */
-    private void attendOne(HeadStore store, float[] q, int qOff, int visible, float scale, float[] scores, float[] att) {
-        int hs = c.headSize();
-        store.scores(q, qOff, visible, scale, scores);
-        softmax(scores, visible);
-        java.util.Arrays.fill(att, qOff, qOff + hs, 0f);
-        store.accumulateValues(scores, visible, att, qOff);
     }
 
     static void softmax(float[] x, int n) {

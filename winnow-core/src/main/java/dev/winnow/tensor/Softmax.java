@@ -49,6 +49,16 @@ public final class Softmax {
     /** Replaces {@code x[0…n)} by its softmax. */
     public static void inPlace(float[] x, int n) {
         int lanes = F.length(), bound = n - n % lanes;
+        float max = max(x, 0, n);
+        float sum = expShifted(x, 0, n, max);
+        float inv = 1f / sum;
+        for (int i = 0; i < bound; i += lanes) FloatVector.fromArray(F, x, i).mul(inv).intoArray(x, i);
+        for (int i = bound; i < n; i++) x[i] *= inv;
+    }
+
+    /** The largest of {@code x[off…off+n)} ({@code −∞} when {@code n = 0}); exact in any order. */
+    public static float max(float[] x, int off, int n) {
+        int lanes = F.length(), bound = n - n % lanes;
         float max = Float.NEGATIVE_INFINITY;
         if (bound > 0) {
             FloatVector m = FloatVector.broadcast(F, Float.NEGATIVE_INFINITY);
@@ -56,13 +66,24 @@ public final class Softmax {
             // uses the vector instruction. With the loop-carried m as receiver the call stayed
             // virtual once FloatVector.max's type profile had seen another shape, and every
             // iteration ran the Java fallback (a JFR profile of speculative decoding showed it).
-            for (int i = 0; i < bound; i += lanes) m = FloatVector.fromArray(F, x, i).max(m);
+            for (int i = 0; i < bound; i += lanes) m = FloatVector.fromArray(F, x, off + i).max(m);
             max = m.reduceLanes(VectorOperators.MAX); // max is exact in any order
         }
-        for (int i = bound; i < n; i++) max = Math.max(max, x[i]);
+        for (int i = bound; i < n; i++) max = Math.max(max, x[off + i]);
+        return max;
+    }
+
+    /**
+     * Replaces {@code x[off…off+n)} by {@code e^(x − max)} (for {@code max ≥} every value) and returns
+     * their sum: the vector lanes summed in {@link FloatTensor#sum}'s fixed order, then the tail in
+     * sequence — the same bits wherever the block starts. The unnormalised half of {@link #inPlace},
+     * for attention that merges partial softmaxes.
+     */
+    public static float expShifted(float[] x, int off, int n, float max) {
+        int lanes = F.length(), bound = n - n % lanes;
         FloatVector sumV = FloatVector.zero(F);
         for (int i = 0; i < bound; i += lanes) {
-            FloatVector v = FloatVector.fromArray(F, x, i).sub(max);
+            FloatVector v = FloatVector.fromArray(F, x, off + i).sub(max);
             VectorMask<Float> live = v.compare(VectorOperators.GE, LOW);
             v = v.max(LOW);
             IntVector k = (IntVector) v.mul(LOG2E).sub(0.5f).convert(VectorOperators.F2I, 0);
@@ -77,17 +98,15 @@ public final class Softmax {
             p = p.fma(r.mul(r), r).add(1f);
             FloatVector scale = k.add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats();
             FloatVector e = p.mul(scale).blend(0f, live.not());
-            e.intoArray(x, i);
+            e.intoArray(x, off + i);
             sumV = sumV.add(e);
         }
-        float sum = FloatTensor.sum(sumV);
+        float sum = bound > 0 ? FloatTensor.sum(sumV) : 0f;
         for (int i = bound; i < n; i++) {
-            float e = expNonPositive(x[i] - max);
-            x[i] = e;
+            float e = expNonPositive(x[off + i] - max);
+            x[off + i] = e;
             sum += e;
         }
-        float inv = 1f / sum;
-        for (int i = 0; i < bound; i += lanes) FloatVector.fromArray(F, x, i).mul(inv).intoArray(x, i);
-        for (int i = bound; i < n; i++) x[i] *= inv;
+        return sum;
     }
 }

@@ -71,12 +71,16 @@ public final class F16Store extends TokenStore {
      * made it a scalar float reduction; a loop per vector was too short to pay.)
      */
     private void decodeInto(int first, int count, float[] out) {
+        decodeInto(first, count, out, 0);
+    }
+
+    private void decodeInto(int first, int count, float[] out, int outOff) {
         short[] d = data;
         int base = first * dim, len = count * dim;
         if (brain) {
-            for (int c = 0; c < len; c++) out[c] = Float.intBitsToFloat((d[base + c] & 0xFFFF) << 16);
+            for (int c = 0; c < len; c++) out[outOff + c] = Float.intBitsToFloat((d[base + c] & 0xFFFF) << 16);
         } else {
-            for (int c = 0; c < len; c++) out[c] = Float.float16ToFloat(d[base + c]);
+            for (int c = 0; c < len; c++) out[outOff + c] = Float.float16ToFloat(d[base + c]);
         }
     }
 
@@ -115,6 +119,41 @@ public final class F16Store extends TokenStore {
         for (int j = 0; j < m; j++) {
             decodeInto(check(idx[j]), 1, v);
             FloatTensor.axpy(w[wOff + j], v, 0, out, off, dim);
+        }
+    }
+
+    /**
+     * Decodes entries {@code from ≤ j < to} of the list (or the range) into {@code out}: a range with
+     * the flat loop, listed entries one by one; the floats are the same either way.
+     */
+    private void decodeList(int[] idx, int from, int to, float[] out) {
+        if (idx == null) {
+            decodeInto(from, to - from, out, 0);
+        } else {
+            for (int j = from; j < to; j++) decodeInto(check(idx[j]), 1, out, (j - from) * dim);
+        }
+    }
+
+    /** Decodes {@link #CHUNK} entries at a time, then the float kernels serve every head of the group. */
+    @Override
+    public void dotsGroup(float[] q, int qOff, int heads, int[] idx, int from, int to, float scale, float[] out,
+                          int outOff, int stride) {
+        float[] v = scratch(Math.min(to - from, CHUNK) * dim);
+        for (int j0 = from; j0 < to; j0 += CHUNK) {
+            int j1 = Math.min(to, j0 + CHUNK);
+            decodeList(idx, j0, j1, v);
+            FloatGroupKernels.dots(q, qOff, heads, v, dim, null, 0, j1 - j0, scale, out, outOff + j0 - from, stride);
+        }
+    }
+
+    @Override
+    public void accumulateGroup(float[] w, int wOff, int stride, int heads, int[] idx, int from, int to, float[] out,
+                                int off) {
+        float[] v = scratch(Math.min(to - from, CHUNK) * dim);
+        for (int j0 = from; j0 < to; j0 += CHUNK) {
+            int j1 = Math.min(to, j0 + CHUNK);
+            decodeList(idx, j0, j1, v);
+            FloatGroupKernels.accumulate(w, wOff + j0 - from, stride, heads, v, dim, null, 0, j1 - j0, out, off);
         }
     }
 

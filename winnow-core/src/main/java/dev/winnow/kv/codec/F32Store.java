@@ -2,15 +2,12 @@ package dev.winnow.kv.codec;
 
 import dev.winnow.tensor.FloatTensor;
 import java.util.Arrays;
-import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.VectorSpecies;
 
 /**
  * Vectors as f32, the reference encoding and the default: exactly the arithmetic of the plain
  * engine (uncompressed caches give bit-identical logits), 4 bytes per value.
  */
 public final class F32Store extends TokenStore {
-    private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
     private float[] data;
 
     public F32Store(int dim) {
@@ -52,23 +49,7 @@ public final class F32Store extends TokenStore {
 
     @Override
     public void accumulate(float[] w, int wOff, int n, float[] out, int off) {
-        int hs = dim;
-        float[] values = data;
-        if (hs % S.length() == 0) {
-            for (int c = 0; c < hs; c += S.length()) {
-                FloatVector acc = FloatVector.fromArray(S, out, off + c);
-                for (int i = 0; i < n; i++) {
-                    acc = FloatVector.fromArray(S, values, i * hs + c).fma(FloatVector.broadcast(S, w[wOff + i]), acc);
-                }
-                acc.intoArray(out, off + c);
-            }
-        } else {
-            for (int i = 0; i < n; i++) {
-                float wi = w[wOff + i];
-                int base = i * hs;
-                for (int c = 0; c < hs; c++) out[off + c] += wi * values[base + c];
-            }
-        }
+        FloatGroupKernels.accumulate(w, wOff, 0, 1, data, dim, null, 0, n, out, off);
     }
 
     @Override
@@ -81,23 +62,19 @@ public final class F32Store extends TokenStore {
     /** The same arithmetic as {@link #accumulate} over the listed vectors, in the listed order. */
     @Override
     public void accumulateAt(float[] w, int wOff, int[] idx, int m, float[] out, int off) {
-        int hs = dim;
-        float[] values = data;
-        if (hs % S.length() == 0) {
-            for (int c = 0; c < hs; c += S.length()) {
-                FloatVector acc = FloatVector.fromArray(S, out, off + c);
-                for (int j = 0; j < m; j++) {
-                    acc = FloatVector.fromArray(S, values, idx[j] * hs + c).fma(FloatVector.broadcast(S, w[wOff + j]), acc);
-                }
-                acc.intoArray(out, off + c);
-            }
-        } else {
-            for (int j = 0; j < m; j++) {
-                float wj = w[wOff + j];
-                int base = idx[j] * hs;
-                for (int c = 0; c < hs; c++) out[off + c] += wj * values[base + c];
-            }
-        }
+        FloatGroupKernels.accumulate(w, wOff, 0, 1, data, dim, idx, 0, m, out, off);
+    }
+
+    @Override
+    public void dotsGroup(float[] q, int qOff, int heads, int[] idx, int from, int to, float scale, float[] out,
+                          int outOff, int stride) {
+        FloatGroupKernels.dots(q, qOff, heads, data, dim, idx, from, to, scale, out, outOff, stride);
+    }
+
+    @Override
+    public void accumulateGroup(float[] w, int wOff, int stride, int heads, int[] idx, int from, int to, float[] out,
+                                int off) {
+        FloatGroupKernels.accumulate(w, wOff, stride, heads, data, dim, idx, from, to, out, off);
     }
 
     @Override

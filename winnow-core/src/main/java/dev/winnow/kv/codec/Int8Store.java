@@ -153,8 +153,8 @@ public final class Int8Store extends TokenStore {
     @Override
     public void dots(float[] q, int qOff, int n, float scale, float[] out, int outOff) {
         if (vectorized()) {
-            if (channel == null) vectorDots(q, qOff, null, n, scale, out, outOff);
-            else vectorDots(scaledQuery(q, qOff), 0, null, n, scale, out, outOff);
+            if (channel == null) vectorDots(q, qOff, null, 0, n, scale, out, outOff);
+            else vectorDots(scaledQuery(q, qOff), 0, null, 0, n, scale, out, outOff);
             return;
         }
         byte[] c = codes;
@@ -190,8 +190,33 @@ public final class Int8Store extends TokenStore {
             super.dotsAt(q, qOff, idx, m, scale, out, outOff);
             return;
         }
-        if (channel == null) vectorDots(q, qOff, idx, m, scale, out, outOff);
-        else vectorDots(scaledQuery(q, qOff), 0, idx, m, scale, out, outOff);
+        if (channel == null) vectorDots(q, qOff, idx, 0, m, scale, out, outOff);
+        else vectorDots(scaledQuery(q, qOff), 0, idx, 0, m, scale, out, outOff);
+    }
+
+    /** Per head the vector kernel of {@link #dotsAt} over the list (its codes stay in L1 between heads). */
+    @Override
+    public void dotsGroup(float[] q, int qOff, int heads, int[] idx, int from, int to, float scale, float[] out,
+                          int outOff, int stride) {
+        if (!vectorized()) {
+            super.dotsGroup(q, qOff, heads, idx, from, to, scale, out, outOff, stride);
+            return;
+        }
+        for (int h = 0; h < heads; h++) {
+            int qh = qOff + h * dim;
+            if (channel == null) vectorDots(q, qh, idx, from, to, scale, out, outOff + h * stride);
+            else vectorDots(scaledQuery(q, qh), 0, idx, from, to, scale, out, outOff + h * stride);
+        }
+    }
+
+    @Override
+    public void accumulateGroup(float[] w, int wOff, int stride, int heads, int[] idx, int from, int to, float[] out,
+                                int off) {
+        if (!vectorized()) {
+            super.accumulateGroup(w, wOff, stride, heads, idx, from, to, out, off);
+            return;
+        }
+        for (int h = 0; h < heads; h++) vectorAccumulate(w, wOff + h * stride, idx, from, to, out, off + h * dim);
     }
 
     /** The query times the channel scales of smoothed keys. */
@@ -203,13 +228,14 @@ public final class Int8Store extends TokenStore {
     }
 
     /**
-     * {@code out[outOff + j] = scale × (qs[qsOff…] · x_i)} for {@code i = idx[j]} ({@code i = j} when
-     * {@code idx} is null): per block, codes × query in lanes, then × the block's scale. The query
-     * is read from its array in the loop (an array of vectors would box them).
+     * {@code out[outOff + j − from] = scale × (qs[qsOff…] · x_i)} for {@code from ≤ j < to},
+     * {@code i = idx[j]} ({@code i = j} when {@code idx} is null): per block, codes × query in lanes,
+     * then × the block's scale. The query is read from its array in the loop (an array of vectors
+     * would box them).
      */
-    private void vectorDots(float[] qs, int qsOff, int[] idx, int n, float scale, float[] out, int outOff) {
+    private void vectorDots(float[] qs, int qsOff, int[] idx, int from, int to, float scale, float[] out, int outOff) {
         int lanes = F.length();
-        for (int j = 0; j < n; j++) {
+        for (int j = from; j < to; j++) {
             int i = idx == null ? j : idx[j];
             FloatVector acc = FloatVector.zero(F);
             for (int b = 0; b < blocks; b++) {
@@ -219,7 +245,7 @@ public final class Int8Store extends TokenStore {
                 }
                 acc = s.fma(FloatVector.broadcast(F, Half.f16(scales[i * blocks + b])), acc);
             }
-            out[outOff + j] = scale * FloatTensor.sum(acc);
+            out[outOff + j - from] = scale * FloatTensor.sum(acc);
         }
     }
 
@@ -229,14 +255,44 @@ public final class Int8Store extends TokenStore {
             super.accumulateAt(w, wOff, idx, m, out, off);
             return;
         }
+        vectorAccumulate(w, wOff, idx, 0, m, out, off);
+    }
+
+    /**
+     * {@code out[off…] += Σ_{from ≤ j < to} w[wOff + j − from] × x_i}, {@code i = idx[j]} or {@code j}:
+     * per lane block one chain over the entries of codes × (weight × block scale), times the channel
+     * scales at the end for smoothed keys.
+     */
+    private void vectorAccumulate(float[] w, int wOff, int[] idx, int from, int to, float[] out, int off) {
         float[] ch = channel;
         int lanes = F.length();
-        for (int c0 = 0; c0 < dim; c0 += lanes) {
+        int c0 = 0;
+        if (block == 2 * lanes) {
+            // one block (two lane blocks, one scale) at a time: two independent chains, each as below
+            for (; c0 < dim; c0 += 2 * lanes) {
+                int b = c0 / block;
+                FloatVector a0 = ch == null ? FloatVector.fromArray(F, out, off + c0) : FloatVector.zero(F);
+                FloatVector a1 = ch == null ? FloatVector.fromArray(F, out, off + c0 + lanes) : FloatVector.zero(F);
+                for (int j = from; j < to; j++) {
+                    int i = idx == null ? j : idx[j];
+                    FloatVector wd = FloatVector.broadcast(F, w[wOff + j - from] * Half.f16(scales[i * blocks + b]));
+                    a0 = codes(i * dim + c0).fma(wd, a0);
+                    a1 = codes(i * dim + c0 + lanes).fma(wd, a1);
+                }
+                if (ch != null) {
+                    a0 = a0.fma(FloatVector.fromArray(F, ch, c0), FloatVector.fromArray(F, out, off + c0));
+                    a1 = a1.fma(FloatVector.fromArray(F, ch, c0 + lanes), FloatVector.fromArray(F, out, off + c0 + lanes));
+                }
+                a0.intoArray(out, off + c0);
+                a1.intoArray(out, off + c0 + lanes);
+            }
+        }
+        for (; c0 < dim; c0 += lanes) {
             int b = c0 / block;
             FloatVector acc = ch == null ? FloatVector.fromArray(F, out, off + c0) : FloatVector.zero(F);
-            for (int j = 0; j < m; j++) {
-                int i = idx[j];
-                float wd = w[wOff + j] * Half.f16(scales[i * blocks + b]);
+            for (int j = from; j < to; j++) {
+                int i = idx == null ? j : idx[j];
+                float wd = w[wOff + j - from] * Half.f16(scales[i * blocks + b]);
                 acc = codes(i * dim + c0).fma(FloatVector.broadcast(F, wd), acc);
             }
             if (ch != null) acc = acc.fma(FloatVector.fromArray(F, ch, c0), FloatVector.fromArray(F, out, off + c0));
@@ -248,17 +304,7 @@ public final class Int8Store extends TokenStore {
     public void accumulate(float[] w, int wOff, int n, float[] out, int off) {
         float[] ch = channel;
         if (vectorized()) {
-            int lanes = F.length();
-            for (int c0 = 0; c0 < dim; c0 += lanes) {
-                int b = c0 / block;
-                FloatVector acc = ch == null ? FloatVector.fromArray(F, out, off + c0) : FloatVector.zero(F);
-                for (int i = 0; i < n; i++) {
-                    float wd = w[wOff + i] * Half.f16(scales[i * blocks + b]);
-                    acc = codes(i * dim + c0).fma(FloatVector.broadcast(F, wd), acc);
-                }
-                if (ch != null) acc = acc.fma(FloatVector.fromArray(F, ch, c0), FloatVector.fromArray(F, out, off + c0));
-                acc.intoArray(out, off + c0);
-            }
+            vectorAccumulate(w, wOff, null, 0, n, out, off);
             return;
         }
         byte[] c = codes;

@@ -62,6 +62,31 @@ public interface VectorStore {
         }
     }
 
+    /**
+     * Grouped scores (GQA): {@code out[outOff + h·stride + j − from] = scale × (q_h · x_e)} for the
+     * {@code heads} consecutive queries {@code q_h = q[qOff + h·dim()…]} and the list positions
+     * {@code from ≤ j < to}, where entry {@code e = idx[j]}, or {@code j} when {@code idx} is null. One
+     * pass over the entries serves every query head of a group. An entry's score must not depend on
+     * whether it is named by index or by range, nor on {@code from} (so sparse attention at full
+     * budget equals full attention bit for bit). The default calls {@link #dotsAt} per head.
+     */
+    default void dotsGroup(float[] q, int qOff, int heads, int[] idx, int from, int to, float scale, float[] out,
+                           int outOff, int stride) {
+        int[] e = EntryList.of(idx, from, to);
+        for (int h = 0; h < heads; h++) dotsAt(q, qOff + h * dim(), e, to - from, scale, out, outOff + h * stride);
+    }
+
+    /**
+     * Grouped weighted sums: {@code out[off + h·dim()…] += Σ_{from ≤ j < to} w[wOff + h·stride + j − from] × x_e}
+     * for {@code h < heads}, entries named as in {@link #dotsGroup}, each head's sum in list order. The
+     * default calls {@link #accumulateAt} per head.
+     */
+    default void accumulateGroup(float[] w, int wOff, int stride, int heads, int[] idx, int from, int to, float[] out,
+                                 int off) {
+        int[] e = EntryList.of(idx, from, to);
+        for (int h = 0; h < heads; h++) accumulateAt(w, wOff + h * stride, e, to - from, out, off + h * dim());
+    }
+
     /** Decodes vector {@code i} into {@code out[off…]}. */
     void get(int i, float[] out, int off);
 

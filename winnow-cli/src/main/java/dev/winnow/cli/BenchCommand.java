@@ -88,7 +88,8 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--speculate", paramLabel = "SPEC",
             description = "Instead of pp/tg: greedy generation of -n tokens from " + "4 built-in prompts, plain and with "
                     + "speculative decoding by SPEC (repeatable: lookup:n=3,k=8, recycling:k=8,tree=default), interleaved; "
-                    + "prints acceptance rate, accepted tokens per step, t/s of both and the gain.")
+                    + "prints acceptance rate, accepted tokens per step, t/s of both and the gain. With -d N, each prompt "
+                    + "follows N random tokens (the first -d depth): speculation at that depth.")
     List<String> speculate = new ArrayList<>();
 
     @Option(names = "--verify-cost", paramLabel = "K,K,…", split = ",",
@@ -249,7 +250,7 @@ final class BenchCommand implements Callable<Integer> {
             err.flush();
             SpeculateBench bench = new SpeculateBench(m, kvSpec, batch, err);
             List<SpeculateBench.Row> rows = new ArrayList<>();
-            for (var s : specs) rows.add(bench.speculative(s, nGen, repetitions, !noWarmup));
+            for (var s : specs) rows.add(bench.speculative(s, nGen, depths.get(0), repetitions, !noWarmup));
             List<SpeculateBench.Cost> costs = new ArrayList<>();
             for (int k : verifyCost) costs.add(bench.verifyCost(k, depths.get(0), Math.max(5, repetitions)));
             if (json) {

@@ -56,13 +56,14 @@ final class SpeculateBench {
     }
 
     /** Greedy generation of {@code n} tokens per prompt, plain and with {@code spec}, {@code reps} interleaved times (the first not counted when {@code warmup}). */
-    Row speculative(SpeculateSpec spec, int n, int reps, boolean warmup) {
+    Row speculative(SpeculateSpec spec, int n, int depth, int reps, boolean warmup) {
         GenerationParams params = GenerationParams.builder().temperature(0).maxTokens(n).ignoreEos(true).build();
         long plainNs = 0, specNs = 0, tokens = 0, steps = 0, drafted = 0, accepted = 0;
         boolean identical = true;
+        int[] before = depthTokens(depth);
         for (int r = warmup ? -1 : 0; r < reps; r++) {
             for (String prompt : PROMPTS) {
-                int[] ids = model.tokenizer().encode(prompt, model.tokenizer().addBosByDefault(), false);
+                int[] ids = concat(before, model.tokenizer().encode(prompt, depth == 0 && model.tokenizer().addBosByDefault(), false));
                 int ctx = Math.min(model.config().contextLength(), ids.length + n + 1);
                 Session plain = new Session(model, ctx, batch, kv.newPolicy());
                 Generation a = plain.generate(ids, params, t -> { });
@@ -86,6 +87,23 @@ final class SpeculateBench {
         }
         return new Row(spec.toString(), tokens * 1e9 / plainNs, tokens * 1e9 / specNs,
                 drafted == 0 ? 0 : (double) accepted / drafted, steps == 0 ? 0 : (double) accepted / steps, steps, identical);
+    }
+
+    /** {@code depth} random tokens (BOS first when the model adds one) that every prompt follows: decoding at that depth. */
+    private int[] depthTokens(int depth) {
+        if (depth == 0) return new int[0];
+        SplittableRandom rnd = new SplittableRandom(BenchCommand.TOKEN_SEED + 3);
+        int[] t = new int[depth];
+        for (int i = 0; i < depth; i++) t[i] = rnd.nextInt(model.config().vocabSize());
+        int bos = model.tokenizer().bosId();
+        if (bos >= 0 && model.tokenizer().addBosByDefault()) t[0] = bos;
+        return t;
+    }
+
+    private static int[] concat(int[] a, int[] b) {
+        int[] out = Arrays.copyOf(a, a.length + b.length);
+        System.arraycopy(b, 0, out, a.length, b.length);
+        return out;
     }
 
     /**

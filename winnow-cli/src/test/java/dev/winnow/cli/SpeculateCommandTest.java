@@ -60,4 +60,18 @@ class SpeculateCommandTest {
         assertThat(j.get("verify_cost").get(1).get("k").asInt()).isEqualTo(4);
         assertThat(j.get("verify_cost").get(1).get("verify_ms").asDouble()).isPositive();
     }
+
+    /** With -d, each prompt follows that many random tokens: speculation at depth, output still identical. */
+    @Test
+    void benchSpeculatesAtADepth() throws Exception {
+        Path model = SharedData.stories();
+        Cli.Result r = Cli.run("bench", "-m", model, "-n", "8", "-d", "100", "-r", "1", "--no-warmup", "-t", "1",
+                "--speculate", "self:kv=streaming:sinks=4;window=16,k=2", "--json");
+        assertThat(r.exit()).as(r.err()).isZero();
+        JsonNode row = new ObjectMapper().readTree(r.out()).get("speculative").get(0);
+        assertThat(row.get("identical_output").asBoolean()).isTrue();
+        // 4 prompts × 8 tokens: each step decides at least one token, and the plain runs decoded all 32
+        assertThat(row.get("steps").asLong()).isPositive().isLessThanOrEqualTo(32);
+        assertThat(row.get("plain_ts").asDouble()).isPositive();
+    }
 }

@@ -26,7 +26,7 @@ public final class MatMul {
      * uses that kernel.
      */
     public static void matvec(Parallel par, FloatTensor w, int rows, int cols, float[] x, float[] out) {
-        Q8Activations q = w.takesQ8Activations() ? Q8Activations.forCurrentThread().quantize(x, cols) : null;
+        Q8Activations q = w.takesQ8Activations() ? Q8Activations.forCurrentThread().quantize(x, cols, false) : null;
         par.forRange(rows, minRows(cols), (from, to) -> w.dotRows(from, to, cols, x, 0, q, out, 0));
     }
 
@@ -42,7 +42,7 @@ public final class MatMul {
             total += rows[m];
             anyQ8 |= ws[m].takesQ8Activations();
         }
-        Q8Activations q = anyQ8 ? Q8Activations.forCurrentThread().quantize(x, cols) : null;
+        Q8Activations q = anyQ8 ? Q8Activations.forCurrentThread().quantize(x, cols, false) : null;
         par.forRange(total, minRows(cols), (from, to) -> {
             int start = 0;
             for (int m = 0; m < ws.length; m++) {
@@ -72,7 +72,7 @@ public final class MatMul {
         }
         Q8Activations[] q = anyQ8 ? new Q8Activations[count] : null;
         if (anyQ8 && first == 0 && count == 1) {
-            q[0] = Q8Activations.forCurrentThread().quantize(x, cols); // as matvec: no copy, no allocation
+            q[0] = Q8Activations.forCurrentThread().quantize(x, cols, false); // as matvec: no copy, no allocation
         } else if (anyQ8) {
             float[] row = new float[cols];
             for (int b = 0; b < count; b++) {

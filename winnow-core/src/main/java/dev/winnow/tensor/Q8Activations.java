@@ -32,6 +32,8 @@ public final class Q8Activations {
     private float[] qf = new float[0];
     private float[] d = new float[0];
     private int length;
+    /** Codes held as floats: {@link #length} when the last quantize kept them, else 0. */
+    private int floatLength;
 
     /** This thread's reusable instance (activations are quantized once by the thread that then shares them). */
     public static Q8Activations forCurrentThread() {
@@ -40,6 +42,15 @@ public final class Q8Activations {
 
     /** Quantizes {@code x[0, n)}; {@code n} must be a multiple of 32. Returns this. */
     public Q8Activations quantize(float[] x, int n) {
+        return quantize(x, n, true);
+    }
+
+    /**
+     * As {@link #quantize(float[], int)}; {@code withFloatCodes} also keeps the codes as floats for
+     * the several-vector kernels ({@link FloatTensor#dots(long, Q8Activations[], int, int, float[], int, int)}).
+     * The one-vector path skips that copy.
+     */
+    public Q8Activations quantize(float[] x, int n, boolean withFloatCodes) {
         if (n % BLOCK != 0) throw new IllegalArgumentException("length " + n + " is not a multiple of " + BLOCK);
         if (q.length < n) {
             q = new short[n];
@@ -65,7 +76,11 @@ public final class Q8Activations {
                 for (int k = 0; k < BLOCK; k++) q[j + k] = (short) ((x[j + k] * inv + ROUND) - ROUND);
             }
         }
-        for (int i = 0; i < n; i++) qf[i] = q[i];
+        floatLength = 0;
+        if (withFloatCodes) {
+            for (int i = 0; i < n; i++) qf[i] = q[i];
+            floatLength = n;
+        }
         return this;
     }
 
@@ -98,6 +113,7 @@ public final class Q8Activations {
     }
 
     float[] floatCodes() {
+        if (floatLength != length) throw new IllegalStateException("quantized without float codes");
         return qf;
     }
 }

@@ -222,10 +222,10 @@ class GroupedAttentionTest {
         assertThat(att).containsExactly(plain);
         // a sparse list records only its entries
         int[] list = {0, 5, 699};
-        float[] some = new float[count];
-        ga.attend(store, q, 0, list, list.length, att, 0, some);
-        assertThat(IntStream.range(0, count).filter(i -> some[i] != 0).toArray()).containsExactly(list);
-        assertThat(some[0] + some[5] + some[699]).isCloseTo(group, within(1e-5f));
-        assertThat(Arrays.stream(list).mapToDouble(i -> some[i]).min().orElseThrow()).isPositive();
+        float[] recorded = new float[count];
+        ga.attend(store, q, 0, list, list.length, att, 0, recorded);
+        assertThat(IntStream.range(0, count).filter(i -> recorded[i] != 0).toArray()).containsExactly(list);
+        assertThat(recorded[0] + recorded[5] + recorded[699]).isCloseTo(group, within(1e-5f));
+        assertThat(Arrays.stream(list).mapToDouble(i -> recorded[i]).min().orElseThrow()).isPositive();
     }
 }

@@ -1,5 +1,6 @@
 package dev.winnow.kv;
 
+import dev.winnow.kv.codec.F32KeyStore;
 import dev.winnow.kv.codec.F32Store;
 import dev.winnow.kv.codec.VectorStore;
 import dev.winnow.tensor.FloatTensor;
@@ -56,7 +57,7 @@ public final class HeadStore {
     private int version;
 
     public HeadStore(int headSize) {
-        this(new F32Store(headSize), new F32Store(headSize));
+        this(new F32KeyStore(headSize), new F32Store(headSize));
     }
 
     /** A store whose keys and values are held by the given (empty) vector stores. */
@@ -366,7 +367,7 @@ public final class HeadStore {
         check(i);
         int delta = newPosition - positions[i];
         if (delta == 0) return;
-        if (!(keys instanceof F32Store)) { // lossy keys: rotate when read, never re-encode (rounding would compound)
+        if (!(keys instanceof F32KeyStore || keys instanceof F32Store)) { // lossy keys: rotate when read, never re-encode (rounding would compound)
             if (!(keys instanceof RepositionedKeys)) keys = new RepositionedKeys(keys, rotation);
             ((RepositionedKeys) keys).shift(i, delta);
             positions[i] = newPosition;

@@ -19,6 +19,11 @@ public abstract class FloatTensor {
     /** Whether the Vector API path is used (it is unless -Dwinnow.vector=false). */
     static final boolean USE_VECTOR = !"false".equals(System.getProperty("winnow.vector"))
             && F_SPECIES.length() >= 8;
+    /** Whether kernels outside this package should take their Vector API path ({@link #USE_VECTOR}). */
+    public static boolean vectorized() {
+        return USE_VECTOR;
+    }
+
     /**
      * Whether Q8_0 and Q4_0 matrix–vector products quantize their input to 8 bits (as llama.cpp does) and
      * use the 16-bit-lane kernel ({@link Q8Activations}): with 512-bit vectors, unless

@@ -6,13 +6,26 @@ import java.util.function.IntFunction;
  * An encoding of the vectors of one head: a name and a factory of {@link VectorStore}s for a
  * head size. Factories check the head size (block sizes must divide it) and say what is wrong.
  */
-public record KvCodec(String name, IntFunction<VectorStore> factory) {
-    public static final KvCodec F32 = new KvCodec("f32", F32Store::new);
-    public static final KvCodec F16 = new KvCodec("f16", d -> new F16Store(d, false));
-    public static final KvCodec BF16 = new KvCodec("bf16", d -> new F16Store(d, true));
+public record KvCodec(String name, IntFunction<VectorStore> factory, IntFunction<VectorStore> keyFactory) {
+    /** f32: values row-major ({@link F32Store}), keys channel-major in tiles of 16 ({@link F32KeyStore}). */
+    public static final KvCodec F32 = new KvCodec("f32", F32Store::new, F32KeyStore::new);
+    /** f16: values row-major ({@link F16Store}), keys channel-major in tiles of 16 ({@link F16KeyStore}). */
+    public static final KvCodec F16 = new KvCodec("f16", d -> new F16Store(d, false), d -> new F16KeyStore(d, false));
+    public static final KvCodec BF16 = new KvCodec("bf16", d -> new F16Store(d, true), d -> new F16KeyStore(d, true));
 
+    /** A codec whose keys and values are stored alike. */
+    public KvCodec(String name, IntFunction<VectorStore> factory) {
+        this(name, factory, factory);
+    }
+
+    /** A store for values (or for vectors of either kind, as mixed precision and merging use them). */
     public VectorStore newStore(int headSize) {
         return factory.apply(headSize);
+    }
+
+    /** A store for a head's keys: the same encoding, in the layout its score kernel reads fastest. */
+    public VectorStore newKeyStore(int headSize) {
+        return keyFactory.apply(headSize);
     }
 
     /** GGUF Q8_0 blocks. */

@@ -20,7 +20,7 @@ public interface KvStorage {
         return new KvStorage() {
             @Override
             public VectorStore keys(int layer, int kvHead, int headSize) {
-                return keys.newStore(headSize);
+                return keys.newKeyStore(headSize);
             }
 
             @Override

@@ -2,6 +2,7 @@ package dev.winnow.kv.merge;
 
 import dev.winnow.kv.HeadStore;
 import dev.winnow.kv.KvCache;
+import dev.winnow.kv.codec.F32KeyStore;
 import dev.winnow.kv.codec.F32Store;
 import dev.winnow.kv.codec.KvComponent;
 import dev.winnow.kv.codec.KvStorage;
@@ -101,7 +102,7 @@ public final class MiniCache implements KvComponent {
         Map<Long, SharedDirections> pools = new HashMap<>();
         return new KvStorage() {
             private VectorStore store(int layer, int kvHead, int headSize, int kind) {
-                if (!paired(layer, f, layers)) return new F32Store(headSize);
+                if (!paired(layer, f, layers)) return kind == 0 ? new F32KeyStore(headSize) : new F32Store(headSize);
                 int lower = layer - (layer - f) % 2;
                 long key = ((long) lower * 1_000_003L + kvHead) * 2 + kind;
                 SharedDirections pool = pools.computeIfAbsent(key, k -> new SharedDirections(headSize));

@@ -72,7 +72,7 @@ class ComposedSpecTest {
         }
         assertThat(KvSpec.parse("v=int4").newPolicy().spec()).isEqualTo("codec:v=int4");
         KvCache cache = attach("v=int4", 32);
-        assertThat(cache.head(0, 0).keyStore()).isInstanceOf(F32Store.class);
+        assertThat(cache.head(0, 0).keyStore()).isInstanceOf(F32KeyStore.class);
     }
 
     @Test

@@ -8,6 +8,7 @@ import dev.winnow.generate.Session;
 import dev.winnow.kv.HeadStore;
 import dev.winnow.kv.KvStats;
 import dev.winnow.kv.codec.ComposedPolicy;
+import dev.winnow.kv.codec.F32KeyStore;
 import dev.winnow.kv.codec.F32Store;
 import dev.winnow.kv.policy.KvSpec;
 import dev.winnow.model.Model;
@@ -37,7 +38,7 @@ class MiniCacheOnModelTest {
             int mergedKeys = 0, mergedValues = 0, pairs = 0;
             for (int h = 0; h < model.config().kvHeads(); h++) {
                 for (int l : new int[] {0, 1, 4}) {
-                    assertThat(merged.cache().head(l, h).keyStore()).isInstanceOf(F32Store.class);
+                    assertThat(merged.cache().head(l, h).keyStore()).isInstanceOf(F32KeyStore.class);
                     assertThat(merged.cache().head(l, h).valueStore()).isInstanceOf(F32Store.class);
                 }
                 HeadStore a = plain.cache().head(2, h), b = plain.cache().head(3, h);
@@ -70,7 +71,10 @@ class MiniCacheOnModelTest {
                             assertThat(MiniCache.cosine(ya, yb, MiniCache.norm(ya), MiniCache.norm(yb))).isCloseTo(1f, offset(1e-5f));
                         } else {
                             assertThat(ya).containsExactly(xa);
-                            assertThat(yb).containsExactly(xb);
+                            // layer 3's vectors come after layer 2's attention, which reads the
+                            // merged store (its own dot kernel), not the plain cache's tiled keys:
+                            // the same values up to the last bits of those scores
+                            assertThat(yb).containsExactly(xb, offset(1e-5f));
                         }
                     }
                 }

@@ -23,7 +23,8 @@ import org.openjdk.jmh.annotations.Warmup;
  * (sparse attention's subset kernels). Head size 64, as the 1B and 135M shapes. For GQA, the
  * three query heads of one KV head (the 135M shape) one after another with those kernels
  * ({@code threeHeadsOneByOne}, the engine before issue 15's grouped attention) and in one grouped
- * split-K pass ({@code threeHeadsGrouped}, {@link GroupedAttention} on one thread).
+ * split-K pass ({@code threeHeadsGrouped}, {@link GroupedAttention} on one thread). {@code keys}
+ * compares the engine's channel-major keys with row-major ones (same codec).
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)
@@ -36,6 +37,9 @@ public class AttentionBenchmark {
     public String codec;
     @Param({"8192"})
     public int entries;
+    /** {@code tiled}: keys as the engine stores them (f32/f16 channel-major, {@link KvCodec#newKeyStore}); {@code rows}: row-major. */
+    @Param({"tiled", "rows"})
+    public String keys;
     static final int HS = 64;
 
     private HeadStore store;
@@ -56,7 +60,7 @@ public class AttentionBenchmark {
             case "int4" -> KvCodec.asym(4, 32);
             default -> throw new IllegalArgumentException(codec);
         };
-        store = new HeadStore(c.newStore(HS), c.newStore(HS));
+        store = new HeadStore(keys.equals("rows") ? c.newStore(HS) : c.newKeyStore(HS), c.newStore(HS));
         float[] k = Weights.gaussian(entries * HS, 3), v = Weights.gaussian(entries * HS, 4);
         for (int i = 0; i < entries; i++) store.append(k, i * HS, v, i * HS, i);
         q = Weights.gaussian(HS, 5);

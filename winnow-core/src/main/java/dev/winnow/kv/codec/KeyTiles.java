@@ -56,13 +56,7 @@ final class KeyTiles {
     static void score(float[] k, int kOff, int tiles, int dim, float[] q, int qOff, float scale, float[] res) {
         int tileFloats = TILE * dim;
         if (!VECTOR) {
-            for (int t = 0; t < tiles; t++) {
-                for (int l = 0; l < TILE; l++) {
-                    float acc = 0f;
-                    for (int c = 0; c < dim; c++) acc = Math.fma(k[kOff + t * tileFloats + c * TILE + l], q[qOff + c], acc);
-                    res[t * TILE + l] = scale * acc;
-                }
-            }
+            scoreScalar(k, kOff, tiles, dim, q, qOff, scale, res);
             return;
         }
         int lanes = S.length();
@@ -94,4 +88,16 @@ final class KeyTiles {
         }
     }
 
+
+    /** {@link #score} without vectors (-Dwinnow.vector=false, or no vector width dividing 16): the same bits. */
+    static void scoreScalar(float[] k, int kOff, int tiles, int dim, float[] q, int qOff, float scale, float[] res) {
+        int tileFloats = TILE * dim;
+        for (int t = 0; t < tiles; t++) {
+            for (int l = 0; l < TILE; l++) {
+                float acc = 0f;
+                for (int c = 0; c < dim; c++) acc = Math.fma(k[kOff + t * tileFloats + c * TILE + l], q[qOff + c], acc);
+                res[t * TILE + l] = scale * acc;
+            }
+        }
+    }
 }

@@ -136,4 +136,19 @@ class KeyTilesTest {
                     .isInstanceOf(IndexOutOfBoundsException.class);
         }
     }
+
+    @Test
+    void theScalarFallbackGivesTheVectorKernelsBits() {
+        Random r = new Random(5);
+        for (int dim : new int[] {1, 7, 64}) {
+            for (int tiles = 1; tiles <= 4; tiles++) {
+                float[] k = vectors(r, tiles * KeyTiles.TILE + 1, dim);
+                float[] q = vectors(r, 1, dim + 2);
+                float[] a = new float[KeyTiles.GROUP], b = new float[KeyTiles.GROUP];
+                KeyTiles.score(k, dim, tiles, dim, q, 2, 0.3f, a);
+                KeyTiles.scoreScalar(k, dim, tiles, dim, q, 2, 0.3f, b);
+                assertThat(a).as("dim %d, %d tiles", dim, tiles).containsExactly(b);
+            }
+        }
+    }
 }

@@ -4,8 +4,9 @@ import dev.winnow.tensor.FloatTensor;
 import java.util.Arrays;
 
 /**
- * Vectors as f32, the reference encoding and the default: exactly the arithmetic of the plain
- * engine (uncompressed caches give bit-identical logits), 4 bytes per value.
+ * Vectors as f32, row by row, 4 bytes per value: the values of f32 caches (the reference encoding;
+ * their keys are {@link F32KeyStore}s), and f32 vectors wherever a store of either kind is needed
+ * (residual windows, unmerged MiniCache layers' values).
  */
 public final class F32Store extends TokenStore {
     private float[] data;

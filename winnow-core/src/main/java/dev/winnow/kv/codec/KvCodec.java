@@ -3,8 +3,10 @@ package dev.winnow.kv.codec;
 import java.util.function.IntFunction;
 
 /**
- * An encoding of the vectors of one head: a name and a factory of {@link VectorStore}s for a
- * head size. Factories check the head size (block sizes must divide it) and say what is wrong.
+ * An encoding of the vectors of one head: a name and factories of {@link VectorStore}s for a head
+ * size, one for values (and any vectors) and one for keys, which may lay the same encoding out for
+ * faster scoring (f32/f16/bf16 keys are channel-major: {@link F32KeyStore}, {@link F16KeyStore}). Factories check the
+ * head size (block sizes must divide it) and say what is wrong.
  */
 public record KvCodec(String name, IntFunction<VectorStore> factory, IntFunction<VectorStore> keyFactory) {
     /** f32: values row-major ({@link F32Store}), keys channel-major in tiles of 16 ({@link F32KeyStore}). */

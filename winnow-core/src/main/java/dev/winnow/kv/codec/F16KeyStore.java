@@ -50,12 +50,7 @@ public final class F16KeyStore extends TiledKeyStore {
 
     @Override
     protected void decode(int from, int len, float[] out, int outOff) {
-        short[] d = data;
-        if (brain) {
-            for (int c = 0; c < len; c++) out[outOff + c] = Float.intBitsToFloat((d[from + c] & 0xFFFF) << 16);
-        } else {
-            for (int c = 0; c < len; c++) out[outOff + c] = Float.float16ToFloat(d[from + c]);
-        }
+        Half.toFloats(data, from, len, brain, out, outOff);
     }
 
     @Override

@@ -75,13 +75,7 @@ public final class F16Store extends TokenStore {
     }
 
     private void decodeInto(int first, int count, float[] out, int outOff) {
-        short[] d = data;
-        int base = first * dim, len = count * dim;
-        if (brain) {
-            for (int c = 0; c < len; c++) out[outOff + c] = Float.intBitsToFloat((d[base + c] & 0xFFFF) << 16);
-        } else {
-            for (int c = 0; c < len; c++) out[outOff + c] = Float.float16ToFloat(d[base + c]);
-        }
+        Half.toFloats(data, first * dim, count * dim, brain, out, outOff);
     }
 
     @Override

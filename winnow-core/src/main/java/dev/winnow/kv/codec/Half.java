@@ -57,4 +57,16 @@ final class Half {
     static float bf16(short h) {
         return Float.intBitsToFloat((h & 0xFFFF) << 16);
     }
+
+    /**
+     * {@code out[outOff + c] = value of d[from + c]} for {@code c < len}, f16 or ({@code brain}) bf16:
+     * one flat loop each, which C2 compiles to vector conversions (vcvtph2ps for f16, shifts for bf16).
+     */
+    static void toFloats(short[] d, int from, int len, boolean brain, float[] out, int outOff) {
+        if (brain) {
+            for (int c = 0; c < len; c++) out[outOff + c] = Float.intBitsToFloat((d[from + c] & 0xFFFF) << 16);
+        } else {
+            for (int c = 0; c < len; c++) out[outOff + c] = Float.float16ToFloat(d[from + c]);
+        }
+    }
 }
